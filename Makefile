@@ -1,0 +1,50 @@
+# ccap-intake: every set-up step is here, so that two commands work on a fresh Debian 12 machine:
+#   make demo    set up, then run the main job
+#   make test    set up, then run the test suite
+# Both are idempotent: a second run only does what is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+N      ?= 500
+SEED   ?= 1
+OUT    ?= var/samples
+
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: setup system venv test demo samples sample-set bench clean
+
+setup: system venv
+
+system:
+	@scripts/setup-system.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock | system
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+demo: setup
+	$(VENV)/bin/ccap demo
+
+# A generated sample set (never committed): make samples N=500 SEED=7 OUT=var/samples
+samples: setup
+	$(PY) -m sample_scans.generate --seed $(SEED) --n $(N) --out $(OUT)
+
+# Rebuild the committed, curated set in sample_scans/ (see sample_scans/README.md)
+sample-set: setup
+	$(PY) -m sample_scans.curate
+
+bench: setup
+	$(PY) bench/accuracy.py
+
+clean:
+	rm -rf var .pytest_cache
