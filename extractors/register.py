@@ -1,0 +1,119 @@
+"""Register an upright page image to a form layout by its ruled lines.
+
+Every CCAP form is a grid of printed rules. After deskew, a fax, scan or photo differs from the
+layout by a scale and a shift on each axis (fax machines stretch, crop and shift the page), so
+registration is two 1-D problems: the profile of horizontal rules along y, and of vertical rules
+along x, each matched against the same profiles drawn from the layout's static lines and boxes.
+The best match score also tells which form page it is (see ``classify``).
+
+    >>> fit = register(ink, load_form("DCC-94").page(1), dpi=200)
+    >>> fit.box_px(field.box)      # where a layout box lands on this image
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+from .forms import Box, Page, load_form
+
+SCALES = np.linspace(0.93, 1.07, 29)     # page scale relative to the layout, per axis
+MIN_RULE_IN = 0.35                        # a rule is at least this long (inches)
+SMOOTH_PX = 2.0                           # profile smoothing (pixels at the working dpi)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """x_px = sx * x_pt * k + tx, y_px = sy * y_pt * k + ty, with k = dpi / 72."""
+    sx: float
+    tx: float
+    sy: float
+    ty: float
+    score: float          # 0..1, how well the rules line up (mean of both axes)
+    dpi: int
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        k = self.dpi / 72
+        return self.sx * x * k + self.tx, self.sy * y * k + self.ty
+
+    def box_px(self, box: Box) -> tuple[float, float, float, float]:
+        x0, y0 = self.point(box.x0, box.y0)
+        x1, y1 = self.point(box.x1, box.y1)
+        return x0, y0, x1, y1
+
+
+def rule_masks(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rules of a binary ink image (ink > 0) by morphological opening."""
+    length = max(3, int(MIN_RULE_IN * dpi))
+    ink = (ink > 0).astype(np.uint8)
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length // 2, 1), np.uint8))
+    return horizontal, vertical
+
+
+def _profile(mask: np.ndarray, axis: int) -> np.ndarray:
+    p = mask.sum(axis=axis).astype(np.float32)
+    p = cv2.GaussianBlur(p.reshape(-1, 1), (0, 0), SMOOTH_PX).ravel()
+    norm = np.linalg.norm(p)
+    return p / norm if norm else p
+
+
+@cache
+def _template(form: str, page: int, dpi: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """(y profile of horizontal rules, x profile of vertical rules, (w, h)) of a layout page."""
+    layout = load_form(form).page(page)
+    k = dpi / 72
+    w, h = round(layout.size[0] * k), round(layout.size[1] * k)
+    canvas = np.zeros((h, w), np.uint8)
+    thick = max(1, round(0.6 * k))
+    for item in layout.static:
+        spec = item.spec
+        if item.kind == "line":
+            (x0, y0), (x1, y1) = spec["from"], spec["to"]
+            cv2.line(canvas, (round(x0 * k), round(y0 * k)), (round(x1 * k), round(y1 * k)), 255,
+                     thick)
+        elif item.kind == "box":
+            x0, y0, x1, y1 = spec["box"]
+            cv2.rectangle(canvas, (round(x0 * k), round(y0 * k)), (round(x1 * k), round(y1 * k)),
+                          255, thick)
+    horizontal, vertical = rule_masks(canvas, dpi)
+    return _profile(horizontal, 1), _profile(vertical, 0), (w, h)
+
+
+def _match(page: np.ndarray, template: np.ndarray) -> tuple[float, float, float]:
+    """Best (scale, shift, score) mapping template index i to page index scale * i + shift."""
+    best = (1.0, 0.0, -1.0)
+    n = len(page)
+    for s in SCALES:
+        length = max(2, int(round(len(template) * s)))
+        scaled = np.interp(np.arange(length) / s, np.arange(len(template)), template)
+        scaled /= np.linalg.norm(scaled) or 1
+        pad = np.zeros(n + 2 * length, np.float32)
+        pad[length:length + n] = page
+        corr = cv2.matchTemplate(pad.reshape(1, -1), scaled.astype(np.float32).reshape(1, -1),
+                                 cv2.TM_CCORR).ravel()
+        i = int(np.argmax(corr))
+        if corr[i] > best[2]:
+            best = (float(s), float(i - length), float(corr[i]))
+    return best
+
+
+def register(ink: np.ndarray, page: Page, dpi: int) -> Fit:
+    """Fit a layout page onto a binary ink image (upright, deskewed, ``dpi`` pixels per inch)."""
+    horizontal, vertical = rule_masks(ink, dpi)
+    grid = min(page.number, len(load_form(page.form).pages))   # DCC-97 page N repeats page 1
+    ty_profile, tx_profile, _ = _template(page.form, grid, dpi)
+    sy, ty, score_y = _match(_profile(horizontal, 1), ty_profile)
+    sx, tx, score_x = _match(_profile(vertical, 0), tx_profile)
+    return Fit(sx, tx, sy, ty, (score_x + score_y) / 2, dpi)
+
+
+def candidate_pages(landscape: bool) -> list[Page]:
+    """The layout pages an upright image of this orientation may be."""
+    pages = []
+    for form_name in ("DCC-94", "DCC-97", "DCC-94E"):
+        form = load_form(form_name)
+        pages.extend(p for p in form.pages if p.landscape == landscape)
+    return pages

@@ -1,0 +1,49 @@
+"""Registration and classification against the layouts' ruled lines."""
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+
+from extractors.classify import classify
+from extractors.forms import load_form
+
+DATA = Path(__file__).parent / "data"
+DPI = 200
+
+
+def render(form: str, page: int) -> np.ndarray:
+    pdf = pdfium.PdfDocument(DATA / f"{form}.pdf")
+    return np.array(pdf[page - 1].render(scale=DPI / 72).to_pil().convert("L"))
+
+
+def distort(image: np.ndarray, sx: float, sy: float, tx: float, ty: float) -> np.ndarray:
+    h, w = image.shape
+    matrix = np.float32([[sx, 0, tx], [0, sy, ty]])
+    return cv2.warpAffine(image, matrix, (w, h), borderValue=255)
+
+
+@pytest.mark.parametrize("form, page", [("DCC-94", 1), ("DCC-94", 2), ("DCC-94", 3),
+                                        ("DCC-97", 1), ("DCC-94E", 1)])
+@pytest.mark.parametrize("sx, sy, tx, ty", [(1, 1, 0, 0), (1.03, 0.97, -25, 40),
+                                            (0.96, 1.02, 30, -18)])
+def test_each_page_is_recognised_and_registered(form, page, sx, sy, tx, ty):
+    image = distort(render(form, page), sx, sy, tx, ty)
+    result = classify((image < 128).astype(np.uint8), DPI)
+    assert (result.form, result.page) == (form, page)
+    assert result.score > 0.9 and result.runner_up < 0.7
+    # a field box lands within 2 px of where the distortion put it
+    field = load_form(form).page(page).fields[0]
+    x0, y0, x1, y1 = result.fit.box_px(field.box)
+    k = DPI / 72
+    assert abs(x0 - (sx * field.box.x0 * k + tx)) <= 2
+    assert abs(y1 - (sy * field.box.y1 * k + ty)) <= 2
+
+
+def test_a_page_without_the_grid_is_other():
+    image = np.full((2200, 1700), 255, np.uint8)
+    for i, y in enumerate(range(200, 1800, 60)):   # lines of text-like blobs, a letter
+        cv2.putText(image, "Dear provider, please find attached" * (1 + i % 2), (150, y),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    assert classify((image < 128).astype(np.uint8), DPI).form == "other"
