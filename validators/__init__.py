@@ -1,1 +1,71 @@
-"""validators"""
+"""Validators: extracted documents in, findings and a route out. Pure: no database, no I/O.
+
+    from validators import check
+    checked = check(extract)                 # a new Extract; the one given is not changed
+    checked.documents[0].findings, checked.documents[0].route
+
+Which rules run on a document comes from ``extractors/forms/rules.json`` (each rule's ``form``);
+each rule id is one small function registered with ``@rule`` in the module of its form:
+``dcc94``, ``dcc97``, ``dcc94e``, ``match`` (attendance against billing, across documents) and
+``received`` (``intake.received_unknown``). ``policy`` holds the dated policy tables, the billing
+codes and care levels; ``routing`` decides the route; ``completeness`` ties certificate pages
+that came in separate files; ``history`` is what the holiday limit needs from outside the file.
+
+``check`` replaces every document's findings and route (findings already present, e.g. in a
+truth file, are not kept). It returns a new ``Extract`` sharing the field values of the one given,
+which is left as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from extractors.forms import rules
+from extractors.model import Extract, Finding
+
+from . import dcc94, dcc94e, dcc97, match, received  # noqa: F401  (registers the rules)
+from .history import FileOnly, History, Known
+from .reading import REGISTRY, Context, Reading
+from .routing import DEFAULT_THRESHOLD, Decision, decide
+
+__all__ = ["check", "run", "Checked", "History", "FileOnly", "Known", "DEFAULT_THRESHOLD",
+           "rules_for"]
+
+def rules_for(form: str) -> list:
+    """The rule functions that apply to one document of ``form`` (rules.json order)."""
+    return [REGISTRY[r.id] for r in rules().values() if r.form == form]
+
+
+@dataclass
+class Checked:
+    extract: Extract                 # documents with findings and route filled
+    decisions: list[Decision]        # per document: the route and why it is not 'accept'
+
+
+def run(extract: Extract, history: History | None = None,
+        threshold: float = DEFAULT_THRESHOLD) -> Checked:
+    """Check every document of ``extract``; the route's reasons are kept for the review UI."""
+    ctx = Context(extract, history or FileOnly())
+    readings = [Reading(doc) for doc in extract.documents]
+    found: dict[int, list[Finding]] = {id(r): [] for r in readings}
+    for r in readings:
+        ctx.received_needed = False
+        for fn in rules_for(r.form):
+            found[id(r)] += fn(r, ctx)
+        found[id(r)] += received.received_unknown(r, ctx)
+    pbfs = [r for r in readings if r.form == "DCC-97"]
+    sheets = [r for r in readings if r.form == "DCC-94E"]
+    for r, f in match.compare(pbfs, sheets, ctx):
+        found[id(r)].append(f)
+    documents, decisions = [], []
+    for r in readings:
+        doc = replace(r.doc, findings=found[id(r)])
+        decision = decide(doc, r.used, r.missing, threshold)
+        documents.append(replace(doc, route=decision.route))
+        decisions.append(decision)
+    return Checked(replace(extract, documents=documents), decisions)
+
+
+def check(extract: Extract, history: History | None = None,
+          threshold: float = DEFAULT_THRESHOLD) -> Extract:
+    """``extract`` with every document's findings and route filled in (a new Extract)."""
+    return run(extract, history, threshold).extract

@@ -1,0 +1,107 @@
+"""DCC-94 Child Care Service Agreement and Certificate: the rules ``dcc94.*``.
+
+The certificate is printed by the state system; parent and provider sign page 2 by hand and
+return all 3 pages within 10 calendar days of the date generated (shared/forms/README.md).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from extractors.forms import load_form
+from extractors.model import Finding
+
+from .policy import in_force
+from .reading import Context, Reading, finding, listing, rule
+
+FORM = "DCC-94"
+_KEY_FIELDS = ("certificate_number", "p1.certificate_number", "p2.certificate_number",
+               "p3.certificate_number")
+_GENERATED_FIELDS = ("date_generated", "p1.date_generated", "p2.date_generated",
+                     "p3.date_generated")
+
+
+def certificate(r: Reading) -> str:
+    """'certificate C2205031234' for messages, from page 1 or any page's footer."""
+    _, number = r.first(*_KEY_FIELDS)
+    return f"certificate {number}" if number else "the certificate"
+
+
+def _generated(r: Reading):
+    name, _ = r.first(*_GENERATED_FIELDS)
+    if name is None:
+        r.unreadable("date_generated")
+        return None, None
+    return name, r.date(name)
+
+
+@rule("dcc94.all_pages")
+def all_pages(r: Reading, ctx: Context) -> list[Finding]:
+    expected = range(1, load_form(FORM).page_count + 1)
+    present = {ctx.extract.pages[i].page for i in r.doc.pages}
+    missing = sorted(set(r.doc.missing_pages) | {p for p in expected if p not in present})
+    if not missing:
+        return []
+    pages = "Page" if len(missing) == 1 else "Pages"
+    verb = "was" if len(missing) == 1 else "were"
+    return [finding("dcc94.all_pages",
+                    f"{pages} {listing(missing)} of {certificate(r)} {verb} not received; all "
+                    f"3 pages must be returned.", [])]
+
+
+def _signature(r: Reading, name: str, who: str, rule_id: str) -> list[Finding]:
+    if not r.has(name):                       # page 2 missing: dcc94.all_pages says so
+        return []
+    value = r.get(name)
+    if value == "wet":
+        return []
+    what = ("signed electronically; it must be signed by hand" if value == "electronic"
+            else "not signed")
+    return [finding(rule_id, f"The {who} signature on page 2 of {certificate(r)} is {what}.",
+                    [name])]
+
+
+@rule("dcc94.parent_signature")
+def parent_signature(r: Reading, ctx: Context) -> list[Finding]:
+    return _signature(r, "parent_signature", "parent's", "dcc94.parent_signature")
+
+
+@rule("dcc94.provider_signature")
+def provider_signature(r: Reading, ctx: Context) -> list[Finding]:
+    return _signature(r, "provider_signature", "provider's", "dcc94.provider_signature")
+
+
+@rule("dcc94.return_window")
+def return_window(r: Reading, ctx: Context) -> list[Finding]:
+    name, generated = _generated(r)
+    received = ctx.received()
+    if generated is None or received is None:
+        return []
+    limit = in_force("return_days", generated)
+    late = (received - generated).days
+    if late <= limit.value:
+        return []
+    due = generated + timedelta(days=limit.value)
+    return [finding("dcc94.return_window",
+                    f"Received {received}, {late} days after {certificate(r)} was generated on "
+                    f"{generated} (limit {limit.value} days, return by {due}).",
+                    [name], policy=limit.source)]
+
+
+@rule("dcc94.signed_dates")
+def signed_dates(r: Reading, ctx: Context) -> list[Finding]:
+    out = []
+    _, generated = _generated(r)
+    received = ctx.received()
+    for name, who in (("parent_signed_date", "parent"), ("provider_signed_date", "provider")):
+        signed = r.date(name)
+        if signed is None:
+            continue
+        if generated is not None and signed < generated:
+            out.append(finding("dcc94.signed_dates",
+                               f"The {who} dated the signature {signed}, before {certificate(r)} "
+                               f"was generated on {generated}.", [name, "date_generated"]))
+        elif received is not None and signed > received:
+            out.append(finding("dcc94.signed_dates",
+                               f"The {who} dated the signature {signed}, after {certificate(r)} "
+                               f"was received on {received}.", [name]))
+    return out

@@ -1,0 +1,145 @@
+"""DCC-94E Child Care Daily Attendance Record: the rules ``dcc94e.*``.
+
+One sheet is one week, Sunday to Saturday, filled entirely by hand: per child row, the time in
+and time out of each day, each initialled by the parent; the parent signs each row for the week
+and the provider signs at the bottom (shared/forms/README.md; 922 KAR 2:160).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from extractors.forms import WEEKDAYS
+from extractors.model import Finding
+
+from .reading import Context, Reading, finding, listing, parse_minutes, rule
+
+FORM = "DCC-94E"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One child's one day on the sheet."""
+    weekday: str               # "mon"
+    on: date | None            # the date, when week_of is readable
+    prefix: str                # "rows.2.days.mon."
+    time_in: str | None
+    time_out: str | None
+    in_initials: str | None
+    out_initials: str | None
+
+    @property
+    def hours(self) -> float | None:
+        """Hours between arrival and departure (past midnight counts as the next day)."""
+        start, end = parse_minutes(self.time_in), parse_minutes(self.time_out)
+        if start is None or end is None:
+            return None
+        return ((end - start) % (24 * 60)) / 60
+
+    @property
+    def label(self) -> str:
+        return str(self.on) if self.on else self.weekday.title()
+
+
+@dataclass(frozen=True)
+class Row:
+    index: int
+    name: str | None
+    visits: tuple[Visit, ...]
+
+    @property
+    def label(self) -> str:
+        return self.name or f"row {self.index + 1}"
+
+    @property
+    def has_times(self) -> bool:
+        return any(v.time_in or v.time_out for v in self.visits)
+
+
+def week_of(r: Reading) -> date | None:
+    """The Sunday the sheet starts on (from ``week_of``, else ``week_through`` less 6 days)."""
+    start = r.date("week_of")
+    if start is not None:
+        return start
+    end = r.date("week_through")
+    return end - timedelta(days=6) if end else None
+
+
+def rows(r: Reading) -> list[Row]:
+    """Every row that holds a child's name or any time."""
+    start = week_of(r)
+    out = []
+    for i in sorted({int(m.group(1)) for m in r.names(r"rows\.(\d+)\.child_name")}):
+        visits = []
+        for n, day in enumerate(WEEKDAYS):
+            p = f"rows.{i}.days.{day}."
+            if not r.has(p + "time_in"):
+                continue
+            visits.append(Visit(day, start + timedelta(days=n) if start else None, p,
+                                r.get(p + "time_in"), r.get(p + "time_out"),
+                                r.get(p + "in_initials"), r.get(p + "out_initials")))
+        row = Row(i, r.get(f"rows.{i}.child_name"), tuple(visits))
+        if row.name or row.has_times:
+            out.append(row)
+    return out
+
+
+def _on(visits: list[Visit]) -> str:
+    return listing([v.label for v in visits])
+
+
+@rule("dcc94e.times_recorded")
+def times_recorded(r: Reading, ctx: Context) -> list[Finding]:
+    out = []
+    for row in rows(r):
+        half = [v for v in row.visits if bool(v.time_in) != bool(v.time_out)]
+        if half:
+            out.append(finding(
+                "dcc94e.times_recorded",
+                f"{row.label}: only one of arrival and departure is recorded on {_on(half)}; "
+                f"both times must be recorded each day.",
+                [v.prefix + ("time_out" if v.time_in else "time_in") for v in half]))
+    return out
+
+
+@rule("dcc94e.initials")
+def initials(r: Reading, ctx: Context) -> list[Finding]:
+    out = []
+    for row in rows(r):
+        fields, days = [], []
+        for v in row.visits:
+            for time, mark in (("time_in", "in_initials"), ("time_out", "out_initials")):
+                if getattr(v, time) and getattr(v, mark) != "present":
+                    fields.append(v.prefix + mark)
+                    if v not in days:
+                        days.append(v)
+        if fields:
+            out.append(finding(
+                "dcc94e.initials",
+                f"{row.label}: a recorded time on {_on(days)} is not initialled by the parent.",
+                fields))
+    return out
+
+
+@rule("dcc94e.parent_signature")
+def parent_signature(r: Reading, ctx: Context) -> list[Finding]:
+    out = []
+    for row in rows(r):
+        name = f"rows.{row.index}.parent_signature"
+        if row.has_times and r.get(name) in ("blank", None):
+            out.append(finding(
+                "dcc94e.parent_signature",
+                f"{row.label}: times are recorded for the week but the parent did not sign the "
+                f"row to verify them.", [name]))
+    return out
+
+
+@rule("dcc94e.provider_signature")
+def provider_signature(r: Reading, ctx: Context) -> list[Finding]:
+    if r.get("provider_signature") in ("blank", None):
+        start = week_of(r)
+        week = f"the week of {start}" if start else "the week"
+        return [finding("dcc94e.provider_signature",
+                        f"The attendance record for {week} is not signed by the provider at "
+                        f"the bottom.", ["provider_signature"])]
+    return []

@@ -1,0 +1,225 @@
+"""Attendance against billing: the rules ``match.*``.
+
+A provider bills a month on the DCC-97 and keeps a DCC-94E per week; the two must agree
+(922 KAR 2:020, claims: "days billed, but not reflected on the 94E"). Here the sheets are paired
+with the billing form of the same provider whose month they overlap, sheet rows with billed
+children by name ("exactly as listed on the Provider Billing Form", but handwritten, so matched
+loosely), and then compared child by child, day by day.
+
+``ccap extract`` applies these rules when one file holds both forms; the service and the
+auditors' batch checks call :func:`compare` with documents gathered across files.
+
+Where the findings go: billing findings (``billed_not_attended``, ``full_day_hours``,
+``missing_week``) on the DCC-97, a name that matches nobody on the PBF on the DCC-94E sheet.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from difflib import SequenceMatcher
+
+from extractors.model import Finding
+
+from . import dcc94e, dcc97, policy
+from .reading import Context, Reading, finding, listing, rule
+
+NAME_SIMILARITY = 0.8      # a handwritten name this close to a printed one is the same child
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0..1, order of the words ignored ("LOPEZ JAYDEN" is "JAYDEN LOPEZ")."""
+    a, b = a.upper().split(), b.upper().split()
+    return max(SequenceMatcher(None, " ".join(a), " ".join(b)).ratio(),
+               SequenceMatcher(None, " ".join(sorted(a)), " ".join(sorted(b))).ratio())
+
+
+def best_child(name: str | None, children: list[dcc97.Child]) -> dcc97.Child | None:
+    """The billed child a sheet row's name stands for, or None when nobody is close enough."""
+    if not name:
+        return None
+    scored = [(name_similarity(name, c.name), c) for c in children if c.name]
+    score, child = max(scored, key=lambda s: s[0], default=(0.0, None))
+    return child if score >= NAME_SIMILARITY else None
+
+
+def week_start(day: date) -> date:
+    """The Sunday on or before ``day`` (a DCC-94E week runs Sunday to Saturday)."""
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+@dataclass
+class Sheet:
+    reading: Reading
+    start: date                                   # the Sunday
+    rows: list[dcc94e.Row]
+    children: dict[int, dcc94e.Row] = field(default_factory=dict)   # PBF child index -> row
+
+
+@dataclass
+class Pairing:
+    """One billing form and the attendance sheets of the same provider in its month."""
+    pbf: Reading
+    month: date
+    children: list[dcc97.Child]
+    sheets: list[Sheet]
+
+    def covered(self, child: dcc97.Child, day: date) -> dcc94e.Row | None:
+        """The sheet row of ``child`` in the week of ``day``, None when no sheet has it."""
+        for sheet in self.sheets:
+            if sheet.start <= day < sheet.start + timedelta(days=7) and child.index in sheet.children:
+                return sheet.children[child.index]
+        return None
+
+
+def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
+    mine, theirs = dcc97.provider_value(pbf, "provider_number"), sheet.get("provider_number")
+    if mine and theirs:
+        return mine == theirs
+    return pbf_count == 1            # a number unreadable on one side: the only PBF in the file
+
+
+def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
+    """Each billing form with the sheets of its provider whose week overlaps its month."""
+    out = []
+    for pbf in pbfs:
+        month = dcc97.billing_month(pbf)
+        if month is None:
+            continue
+        end = dcc97.month_end(month)
+        children = dcc97.children(pbf)
+        mine = []
+        for s in sheets:
+            start = dcc94e.week_of(s)
+            if start is None:
+                s.unreadable("week_of")
+                continue
+            if start <= end and start + timedelta(days=6) >= month and _same_provider(
+                    pbf, s, len(pbfs)):
+                sheet = Sheet(s, start, dcc94e.rows(s))
+                for row in sheet.rows:
+                    child = best_child(row.name, children)
+                    if child is not None and child.index not in sheet.children:
+                        sheet.children[child.index] = row
+                mine.append(sheet)
+        if mine:
+            out.append(Pairing(pbf, month, children, mine))
+    return out
+
+
+def _attended_days(child: dcc97.Child) -> list[dcc97.Day]:
+    return [d for d in child.days if d.on and (e := policy.code(d.billed)) and e.attended]
+
+
+def _visit(row: dcc94e.Row, day: date) -> dcc94e.Visit | None:
+    return next((v for v in row.visits if v.on == day), None)
+
+
+@rule("match.billed_not_attended")
+def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
+    out = []
+    for child in p.children:
+        missing, fields = [], []
+        for d in _attended_days(child):
+            row = p.covered(child, d.on)
+            if row is None:                       # no sheet for the week: match.missing_week
+                continue
+            visit = _visit(row, d.on)
+            if visit is None or not (visit.time_in and visit.time_out):
+                missing.append(d)
+                fields.append(d.prefix + ("provider_exception" if d.exception else "scheduled"))
+        if missing:
+            codes = listing(sorted({d.billed for d in missing}))
+            out.append((p.pbf, finding(
+                "match.billed_not_attended",
+                f"{child.label}: {_days(missing)} of {dcc97.month_label(p.month)} "
+                f"{'is' if len(missing) == 1 else 'are'} billed (code {codes}) but the "
+                f"attendance record has no arrival and departure time.", fields)))
+    return out
+
+
+@rule("match.full_day_hours")
+def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
+    out = []
+    low, _ = policy.in_force("full_day_hours", p.month).value
+    for child in p.children:
+        short, long = [], []
+        for d in _attended_days(child):
+            row = p.covered(child, d.on)
+            visit = _visit(row, d.on) if row else None
+            hours = visit.hours if visit else None
+            if hours is None:
+                continue
+            entry = policy.code(d.billed)
+            if entry.full_day and hours < low:
+                short.append((d, hours, visit))
+            elif entry.part_day and hours >= low:
+                long.append((d, hours, visit))
+        for group, severity, what in ((short, None, "billed as a full day (code 1) with only"),
+                                      (long, "info", "billed as a part day (code 2) with")):
+            if not group:
+                continue
+            detail = listing([f"day {d.number} {h:.1f} h" for d, h, _ in group])
+            tail = (f"; a full day is {low:g} hours or more." if severity is None else
+                    f"; {low:g} hours or more is a full day.")
+            out.append((p.pbf, finding(
+                "match.full_day_hours",
+                f"{child.label}: {_days([d for d, _, _ in group])} {what} the hours recorded on "
+                f"the attendance record ({detail}){tail}",
+                [d.prefix + ("provider_exception" if d.exception else "scheduled")
+                 for d, _, _ in group]
+                + [v.prefix + t for _, _, v in group for t in ("time_in", "time_out")],
+                severity=severity)))
+    return out
+
+
+@rule("match.child_not_on_pbf")
+def child_not_on_pbf(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
+    out = []
+    for sheet in p.sheets:
+        matched = {id(row) for row in sheet.children.values()}
+        for row in sheet.rows:
+            if id(row) in matched or not row.name:
+                continue
+            if best_child(row.name, p.children) is not None:
+                continue                          # a second row for a child already matched
+            out.append((sheet.reading, finding(
+                "match.child_not_on_pbf",
+                f"{row.name}, on the attendance record for the week of {sheet.start}, is not a "
+                f"child on the billing form for {dcc97.month_label(p.month)}.",
+                [f"rows.{row.index}.child_name"])))
+    return out
+
+
+@rule("match.missing_week")
+def missing_week(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
+    out = []
+    for child in p.children:
+        weeks: dict[date, list[dcc97.Day]] = {}
+        for d in _attended_days(child):
+            if p.covered(child, d.on) is None:
+                weeks.setdefault(week_start(d.on), []).append(d)
+        if weeks:
+            starts = sorted(weeks)
+            out.append((p.pbf, finding(
+                "match.missing_week",
+                f"{child.label}: no attendance record for the week"
+                f"{'' if len(starts) == 1 else 's'} of {listing([str(s) for s in starts])}, "
+                f"though {_days([d for s in starts for d in weeks[s]])} "
+                f"{'is' if sum(map(len, weeks.values())) == 1 else 'are'} billed.",
+                [d.prefix + ("provider_exception" if d.exception else "scheduled")
+                 for s in starts for d in weeks[s]])))
+    return out
+
+
+def _days(days: list[dcc97.Day]) -> str:
+    return ("day " if len(days) == 1 else "days ") + listing([str(d.number) for d in days])
+
+
+MATCH_RULES = (billed_not_attended, full_day_hours, child_not_on_pbf, missing_week)
+
+
+def compare(pbfs: list[Reading], sheets: list[Reading], ctx: Context
+            ) -> list[tuple[Reading, Finding]]:
+    """Every ``match.*`` finding for these billing forms and sheets, with the document each
+    belongs to."""
+    return [hit for p in pair(pbfs, sheets) for fn in MATCH_RULES for hit in fn(p, ctx)]

@@ -1,0 +1,147 @@
+"""What every rule works with: a document seen through the fields it reads, and the findings.
+
+Routing accepts a document only when every field that a rule *used* was read confidently, so the
+rules never touch ``Document.fields`` directly: they ask a :class:`Reading`, which remembers each
+field name asked for. A rule that needs a value it cannot get (say ``date_generated`` is
+unreadable) says so with :meth:`Reading.unreadable`; such a document can only go to review.
+
+``finding`` builds a :class:`Finding` whose severity and policy come from ``rules.json``, so a
+rule's code says only when it fires and what to tell the worker.
+
+Messages are shown to Family Support staff in the review UI and may name children and
+certificates; they are never logged.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable, Iterable, Iterator
+
+from extractors.forms import rules
+from extractors.model import Document, Extract, Finding
+
+
+def parse_date(value: str | None) -> date | None:
+    """A normalised ``YYYY-MM-DD`` as a date; None when empty or impossible."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_month(value: str | None) -> date | None:
+    """A normalised ``YYYY-MM`` as the first day of that month."""
+    return parse_date(f"{value}-01") if value else None
+
+
+def parse_minutes(value: str | None) -> int | None:
+    """A normalised ``HH:MM`` as minutes after midnight."""
+    if not value or not re.fullmatch(r"\d\d:\d\d", value):
+        return None
+    return int(value[:2]) * 60 + int(value[3:])
+
+
+def received_date(received_at: str | None) -> date | None:
+    """The calendar date of an ISO 8601 ``received_at``, in the offset it was written with
+    (Kentucky local time for fax headers and sidecars)."""
+    if not received_at:
+        return None
+    try:
+        return datetime.fromisoformat(received_at).date()
+    except ValueError:
+        return None
+
+
+@dataclass
+class Reading:
+    """One document as the rules see it; remembers which fields were read."""
+    doc: Document
+    used: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)   # needed by a rule but unreadable
+
+    @property
+    def form(self) -> str:
+        return self.doc.form
+
+    def has(self, name: str) -> bool:
+        """The field is on the document's pages (whatever its value)."""
+        return name in self.doc.fields
+
+    def get(self, name: str) -> str | None:
+        """The normalised value of ``name`` (None when empty or not on the pages)."""
+        if name in self.doc.fields:
+            self.used.add(name)
+        return self.doc.value(name)
+
+    def first(self, *names: str) -> tuple[str | None, str | None]:
+        """The first of ``names`` that has a value, as (name, value); (None, None) if none."""
+        for name in names:
+            value = self.get(name)
+            if value is not None:
+                return name, value
+        return None, None
+
+    def date(self, name: str) -> date | None:
+        return parse_date(self.get(name))
+
+    def names(self, pattern: str) -> Iterator[re.Match]:
+        """Matches of the regular expression ``pattern`` against every field name present."""
+        rx = re.compile(pattern)
+        for name in self.doc.fields:
+            m = rx.fullmatch(name)
+            if m:
+                yield m
+
+    def unreadable(self, *names: str) -> None:
+        """A rule needed these fields and could not read them: the document needs a person."""
+        self.missing.update(names)
+
+
+@dataclass
+class Context:
+    """What rules know beyond the document: the whole file, its receipt date, the history."""
+    extract: Extract
+    history: "object"                    # validators.history.History
+    received_needed: bool = False        # some rule needed the receipt date
+
+    def received(self) -> date | None:
+        """The date the file was received; asking records that a rule depends on it."""
+        self.received_needed = True
+        return received_date(self.extract.received_at)
+
+
+def finding(rule_id: str, message: str, fields: Iterable[str] = (), *,
+            severity: str | None = None, policy: str | None = None) -> Finding:
+    """A finding of ``rule_id`` with the severity and policy of rules.json (unless given)."""
+    rule = rules()[rule_id]
+    return Finding(rule_id, severity or rule.severity, message, list(dict.fromkeys(fields)),
+                   policy or rule.policy)
+
+
+RuleFunction = Callable[..., list[Finding]]
+REGISTRY: dict[str, RuleFunction] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFunction], RuleFunction]:
+    """Register the function that enforces ``rule_id`` (one function per rule id)."""
+    if rule_id not in rules():
+        raise KeyError(f"{rule_id!r} is not in extractors/forms/rules.json")
+
+    def register(fn: RuleFunction) -> RuleFunction:
+        if rule_id in REGISTRY:
+            raise ValueError(f"rule {rule_id} registered twice")
+        fn.rule_id = rule_id
+        REGISTRY[rule_id] = fn
+        return fn
+    return register
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def listing(items: list[str]) -> str:
+    """'1', '1 and 2', '1, 2 and 3'."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

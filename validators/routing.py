@@ -1,0 +1,33 @@
+"""Where a checked document goes: ``accept``, ``review`` or ``reject``.
+
+``reject`` only for input that is not a CCAP form at all (form ``other``). ``accept`` only when
+there is no error or warning finding, no rule was left without a value it needed, and every field
+a rule used was read with confidence at or above the threshold; anything else goes to ``review``.
+Info findings never block. The threshold is a parameter because it is chosen from the
+calibration data (``sample_scans.score``); 0.9 until then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractors.model import Document, Route
+
+DEFAULT_THRESHOLD = 0.9
+BLOCKING = ("error", "warning")
+
+
+@dataclass
+class Decision:
+    route: Route
+    low_confidence: list[str] = field(default_factory=list)   # used fields under the threshold
+    unreadable: list[str] = field(default_factory=list)       # needed by a rule, not read
+
+
+def decide(doc: Document, used: set[str], unreadable: set[str],
+           threshold: float = DEFAULT_THRESHOLD) -> Decision:
+    if doc.form == "other":
+        return Decision("reject")
+    low = sorted(n for n in used if n in doc.fields and doc.fields[n].confidence < threshold)
+    blocked = any(f.severity in BLOCKING for f in doc.findings)
+    route = "review" if blocked or low or unreadable else "accept"
+    return Decision(route, low, sorted(unreadable))
