@@ -25,11 +25,8 @@ from .model import SubmissionPlan
 
 
 def font_pool(name: str) -> list[str] | None:
-    """Handwriting fonts for a pool: every third font (by name) is held out."""
-    names = sorted(hand.HANDWRITING_FONTS)
-    heldout = names[::3]
-    return {"all": None, "heldout": heldout,
-            "train": [n for n in names if n not in heldout]}[name]
+    """Handwriting fonts for a pool (``hand.pool``: whole font families are held out)."""
+    return hand.pool(name)
 
 
 @dataclass
