@@ -1,0 +1,83 @@
+"""DCC-94 rules: each fires on its defect and stays silent on a clean certificate."""
+import pytest
+
+from validators import check
+from validators_build import clean_94, extract, findings, rule_ids
+
+
+def test_clean_certificate_is_accepted():
+    checked = check(extract(("DCC-94", clean_94())))
+    assert rule_ids(checked) == set()
+    assert checked.documents[0].route == "accept"
+
+
+@pytest.mark.parametrize("pages,missing", [([1, 2], [3]), ([1], [2, 3]), ([2, 3], [1])])
+def test_all_pages(pages, missing):
+    checked = check(extract(("DCC-94", clean_94(), pages)))
+    [f] = findings(checked, "dcc94.all_pages")
+    assert f.severity == "error" and f.policy
+    assert "C2205031234" in f.message
+    assert ("Page 3 of certificate C2205031234 was not received" in f.message) == (missing == [3])
+    assert checked.documents[0].route == "review"
+
+
+def test_missing_page_2_does_not_also_report_signatures():
+    checked = check(extract(("DCC-94", clean_94(), [1, 3])))
+    assert rule_ids(checked) == {"dcc94.all_pages"}
+
+
+@pytest.mark.parametrize("who", ["parent", "provider"])
+@pytest.mark.parametrize("value,fires", [("wet", False), ("electronic", True), ("blank", True)])
+def test_signatures(who, value, fires):
+    checked = check(extract(("DCC-94", clean_94(**{f"{who}_signature": value}))))
+    got = findings(checked, f"dcc94.{who}_signature")
+    assert bool(got) == fires
+    if fires:
+        assert got[0].fields == [f"{who}_signature"]
+        assert ("by hand" in got[0].message) == (value == "electronic")
+    assert rule_ids(checked) <= {f"dcc94.{who}_signature"}
+
+
+@pytest.mark.parametrize("received,fires", [
+    ("2022-05-13T16:59:00-04:00", False),      # day 10: on time
+    ("2022-05-13T23:30:00-04:00", False),      # late evening local time is still day 10
+    ("2022-05-14T08:00:00-04:00", True),       # day 11
+    ("2022-06-30T08:00:00-04:00", True)])
+def test_return_window(received, fires):
+    checked = check(extract(("DCC-94", clean_94()), received_at=received))
+    got = findings(checked, "dcc94.return_window")
+    assert bool(got) == fires
+    if fires:
+        assert "return by 2022-05-13" in got[0].message
+
+
+def test_return_window_uses_a_footer_date_when_page_1_is_missing():
+    checked = check(extract(("DCC-94", clean_94(), [2, 3]),
+                            received_at="2022-05-20T08:00:00-04:00"))
+    assert rule_ids(checked) == {"dcc94.all_pages", "dcc94.return_window"}
+
+
+def test_unknown_receipt_date_is_a_warning_and_never_accepted():
+    checked = check(extract(("DCC-94", clean_94()), received_at=None))
+    [f] = findings(checked)
+    assert f.rule == "intake.received_unknown" and f.severity == "warning"
+    assert checked.documents[0].route == "review"
+
+
+@pytest.mark.parametrize("changes,fires", [
+    ({"parent_signed_date": "2022-05-03"}, False),     # the day it was generated
+    ({"provider_signed_date": "2022-05-09"}, False),   # the day it was received
+    ({"parent_signed_date": "2022-05-02"}, True),      # before generated
+    ({"provider_signed_date": "2022-05-10"}, True),    # after received
+    ({"parent_signed_date": None}, False)])            # no date: nothing to compare
+def test_signed_dates(changes, fires):
+    checked = check(extract(("DCC-94", clean_94(**changes))))
+    got = findings(checked, "dcc94.signed_dates")
+    assert bool(got) == fires
+    assert rule_ids(checked) <= {"dcc94.signed_dates"}
+
+
+def test_signed_dates_without_receipt_date_checks_the_lower_bound_only():
+    checked = check(extract(("DCC-94", clean_94(parent_signed_date="2099-01-01")),
+                            received_at=None))
+    assert rule_ids(checked) == {"intake.received_unknown"}

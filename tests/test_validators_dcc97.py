@@ -1,0 +1,184 @@
+"""DCC-97 rules: each fires on its defect and stays silent on a clean billing form."""
+import pytest
+
+from validators import Known, check
+from validators_build import RECEIVED_97, child_97, clean_97, extract, findings, rule_ids
+
+
+def pbf(received_at=RECEIVED_97, history=None, **kw):
+    return check(extract(("DCC-97", clean_97(**kw)), received_at=received_at), history)
+
+
+def one_child(codes=None, schedule="REGULAR", month="2022-06", **kw):
+    return [child_97(0, month, "JAYDEN LOPEZ", "2019-01-10", "PS-1", schedule=schedule,
+                     codes=codes, **kw)]
+
+
+def test_clean_form_is_accepted():
+    checked = pbf()
+    assert rule_ids(checked) == set() and checked.documents[0].route == "accept"
+
+
+@pytest.mark.parametrize("codes,fires", [({3: "1"}, True), ({3: "2"}, False), ({4: "1"}, False)])
+def test_same_code_exception(codes, fires):
+    # 2022-06-03 is a Friday (scheduled 1); the 4th a Saturday (nothing scheduled)
+    checked = pbf(children=one_child(codes))
+    got = findings(checked, "dcc97.same_code_exception")
+    assert bool(got) == fires
+    if fires:
+        assert got[0].fields == ["children.0.days.03.provider_exception"]
+        assert "JAYDEN LOPEZ" in got[0].message
+
+
+@pytest.mark.parametrize("code,schedule,fires", [
+    ("7", "REGULAR", True), ("44", "REGULAR", True), ("451", "REGULAR", True),
+    ("45", "FLEX", True), ("451", "FLEX", False), ("40", "REGULAR", False),
+    ("55", "REGULAR", False), ("043", "REGULAR", False)])
+def test_unknown_code(code, schedule, fires):
+    checked = pbf(children=one_child({6: code}, schedule))
+    assert bool(findings(checked, "dcc97.unknown_code")) == fires
+
+
+@pytest.mark.parametrize("provider_type,code,fires", [
+    ("LICENSED TYPE I", "45", False), ("LICENSED TYPE II", "45", False),
+    ("CERTIFIED", "45", True), ("REGISTERED", "45", True), ("CERTIFIED", "40", False)])
+def test_code_not_allowed_for_unlicensed(provider_type, code, fires):
+    checked = pbf(children=one_child({6: code}), provider_type=provider_type)
+    assert bool(findings(checked, "dcc97.code_not_allowed")) == fires
+
+
+def test_code_not_allowed_for_flex_451_unlicensed():
+    checked = pbf(children=one_child({6: "451", 7: "1"}, "FLEX"), provider_type="CERTIFIED")
+    assert rule_ids(checked) == {"dcc97.code_not_allowed"}
+
+
+@pytest.mark.parametrize("month,schedule,fires", [
+    ("2022-11", "REGULAR", False),      # before the enrollment-based period
+    ("2022-12", "REGULAR", True),       # first month of it
+    ("2023-12", "REGULAR", True),       # last month of it
+    ("2024-01", "REGULAR", False),
+    ("2023-03", "FLEX", False)])        # Flex was still coded
+def test_absences_not_coded_while_paid_on_enrollment(month, schedule, fires):
+    year, mon = map(int, month.split("-"))
+    codes = {9: "40", 10: "1"} if schedule == "FLEX" else {9: "40"}
+    children = [child_97(0, month, "JAYDEN LOPEZ", f"{year - 3}-01-01", "PS-1", schedule=schedule,
+                         codes=codes)]
+    received = f"{year + (mon == 12)}-{mon % 12 + 1:02d}-05T09:00:00-05:00"
+    checked = check(extract(("DCC-97", clean_97(month, children)), received_at=received))
+    got = findings(checked, "dcc97.code_not_allowed")
+    assert bool(got) == fires
+    if fires:
+        assert "enrollment" in got[0].message and "12/1/22" in got[0].policy
+
+
+@pytest.mark.parametrize("codes,fires", [
+    ({15: "60", 16: "55", 17: "55", 20: "55", 21: "55", 22: "55", 23: "55", 24: "55", 27: "55",
+      28: "55", 29: "55", 30: "55"}, False),
+    ({30: "65"}, False),                       # last scheduled day of June: nothing after it
+    ({15: "60", 16: "55", 17: "55"}, True),    # later scheduled days still billed 1
+    ({15: "65"}, True),
+    ({29: "60", 30: "1"}, True)])
+def test_end_sequence(codes, fires):
+    checked = pbf(children=one_child(codes))
+    assert bool(findings(checked, "dcc97.end_sequence")) == fires
+
+
+def test_end_sequence_on_flex_counts_every_later_coded_day():
+    ok = pbf(children=one_child({6: "1", 7: "60", 8: "55"}, "FLEX"))
+    bad = pbf(children=one_child({6: "1", 7: "60", 8: "1"}, "FLEX"))
+    assert rule_ids(ok) == set() and rule_ids(bad) == {"dcc97.end_sequence"}
+
+
+def test_flex_uncoded():
+    assert rule_ids(pbf(children=one_child(None, "FLEX"))) == {"dcc97.flex_uncoded"}
+    assert rule_ids(pbf(children=one_child({6: "1"}, "FLEX"))) == set()
+
+
+def test_holiday_limit_within_one_form():
+    eleven = {d: "43" for d in (1, 2, 3, 6, 7, 8, 9, 10, 13, 14, 15)}
+    ten = dict(list(eleven.items())[:10])
+    assert rule_ids(pbf(children=one_child(eleven))) == {"dcc97.holiday_limit"}
+    assert rule_ids(pbf(children=one_child(ten))) == set()
+
+
+def test_holiday_limit_counts_dates_not_children():
+    codes = {d: "43" for d in (1, 2, 3, 6, 7, 8)}
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1", codes=codes),
+                child_97(1, "2022-06", "SOFIA LOPEZ", "2017-02-02", "PS-3", codes=codes)]
+    assert rule_ids(pbf(children=children)) == set()        # 6 dates, not 12
+
+
+def test_holiday_limit_with_history():
+    codes = {1: "43", 2: "43"}
+    assert rule_ids(pbf(children=one_child(codes), history=Known({("1047732", 2022): 8}))) == set()
+    got = pbf(children=one_child(codes), history=Known({("1047732", 2022): 9}))
+    assert rule_ids(got) == {"dcc97.holiday_limit"}
+    other = pbf(children=one_child(codes), history=Known({("9999999", 2022): 9}))
+    assert rule_ids(other) == set()
+
+
+def test_holiday_limit_counts_earlier_forms_in_the_same_file():
+    may = clean_97("2022-05", [child_97(0, "2022-05", "JAYDEN LOPEZ", "2019-01-10", "PS-1",
+                                        codes={d: "43" for d in (2, 3, 4, 5, 6, 9, 10)})])
+    june = clean_97("2022-06", one_child({d: "43" for d in (1, 2, 3, 6)}))
+    checked = check(extract(("DCC-97", may), ("DCC-97", june), received_at=RECEIVED_97))
+    assert rule_ids(checked, doc=0) == set()
+    assert rule_ids(checked, doc=1) == {"dcc97.holiday_limit"}
+
+
+@pytest.mark.parametrize("received,fires", [
+    ("2022-09-27T12:00:00-04:00", False),      # 89 days after June 30
+    ("2022-09-28T08:00:00-04:00", True),       # 90 days
+    ("2023-01-05T08:00:00-05:00", True)])
+def test_adjustment_window(received, fires):
+    assert bool(findings(pbf(received_at=received), "dcc97.adjustment_window")) == fires
+
+
+def test_adjustment_window_needs_a_receipt_date():
+    checked = pbf(received_at=None)
+    assert rule_ids(checked) == {"intake.received_unknown"}
+    assert checked.documents[0].route == "review"
+
+
+@pytest.mark.parametrize("dob,level,level2,fires", [
+    ("2019-06-15", "TD-2", "PS-1", False),     # turns 3 on the 15th
+    ("2019-06-15", "TD-2", None, True),        # second level not printed
+    ("2019-06-15", "PS-1", None, True),
+    ("2019-06-01", "PS-1", None, False),       # birthday on the 1st: one level all month
+    ("2019-01-10", "PS-1", None, False),
+    ("2019-01-10", "TD-2", None, True),
+    ("2014-06-20", "SA-1", None, True),        # turns 8 on the 20th: SA-1, then SA-2
+    ("2014-06-20", "SA-1", "SA-2", False),
+    ("2013-06-20", "SA-2", None, False),       # turns 9: still SA-2, no second level
+    ("2013-06-20", "SA-2", "SA-2", True),
+    ("2021-07-01", "IN-1", None, False),
+    ("2021-06-30", "IN-1", "TD-1", False)])
+def test_care_level(dob, level, level2, fires):
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", dob, level, level2)]
+    assert bool(findings(pbf(children=children), "dcc97.care_level")) == fires
+
+
+def test_blank_form():
+    nothing = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1")]
+    assert rule_ids(pbf(children=nothing, provider_note="PLEASE CODE AS SCHEDULED")) == {
+        "dcc97.blank_form"}
+    coded = one_child({6: "43"})
+    assert rule_ids(pbf(children=coded, provider_note="CLOSED FOR HOLIDAY")) == set()
+    assert rule_ids(pbf(children=nothing)) == set()
+
+
+def test_provider_signature_on_every_page():
+    children = [child_97(i, "2022-06", f"CHILD {chr(65 + i)} LOPEZ", "2019-01-10", "PS-1")
+                for i in range(4)]
+    ok = clean_97(children=children, page_count="2", **{"p2.provider_signature": "wet"})
+    checked = check(extract(("DCC-97", ok), received_at=RECEIVED_97))
+    assert len(checked.pages) == 2 and rule_ids(checked) == set()
+    bad = clean_97(children=children, page_count="2", **{"p2.provider_signature": "blank"})
+    [f] = findings(check(extract(("DCC-97", bad), received_at=RECEIVED_97)))
+    assert f.rule == "dcc97.provider_signature" and f.fields == ["p2.provider_signature"]
+    assert f.message.startswith("Page 2 of the billing form for June 2022")
+
+
+def test_electronic_signature_on_pbf_is_not_missing():
+    assert rule_ids(pbf(provider_signature="electronic")) == set()
+    assert rule_ids(pbf(provider_signature="blank")) == {"dcc97.provider_signature"}

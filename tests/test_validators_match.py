@@ -1,0 +1,108 @@
+"""Attendance against billing (match.*): one file holding a DCC-97 and its DCC-94E sheets."""
+import pytest
+
+from extractors.forms import WEEKDAYS
+from validators import check
+from validators.match import name_similarity
+from validators_build import (RECEIVED_97, child_97, clean_94e, clean_97, extract, findings,
+                              month_sheets, rule_ids)
+
+JUNE_WEEKS = ("2022-05-29", "2022-06-05", "2022-06-12", "2022-06-19", "2022-06-26")
+
+
+def run(pbf_values=None, sheets=None):
+    sheets = month_sheets() if sheets is None else sheets
+    return check(extract(("DCC-97", pbf_values or clean_97()), *sheets, received_at=RECEIVED_97))
+
+
+def test_clean_month_with_every_week_is_accepted():
+    checked = run()
+    assert rule_ids(checked) == set()
+    assert {d.route for d in checked.documents} == {"accept"}
+
+
+def test_no_sheets_in_the_file_means_no_match_rules():
+    assert rule_ids(run(sheets=[])) == set()
+
+
+def test_sheets_of_another_provider_are_not_paired():
+    other = [("DCC-94E", clean_94e("2022-06-05", provider_number="7654321"))]
+    assert rule_ids(run(sheets=other)) == set()
+
+
+def test_billed_not_attended():
+    sheets = month_sheets()
+    week = sheets[2][1]                         # week of 2022-06-12
+    for k in ("time_in", "time_out", "in_initials", "out_initials"):
+        week.pop(f"rows.0.days.wed.{k}")        # Wednesday 15th left empty, billed 1
+    checked = run(sheets=sheets)
+    assert rule_ids(checked) == {"match.billed_not_attended"}
+    [f] = findings(checked, "match.billed_not_attended")
+    assert "day 15" in f.message and f.fields == ["children.0.days.15.scheduled"]
+    assert checked.documents[0].route == "review"
+
+
+def test_absence_codes_need_no_attendance():
+    sheets = month_sheets()
+    for k in ("time_in", "time_out", "in_initials", "out_initials"):
+        sheets[2][1].pop(f"rows.0.days.wed.{k}")
+    pbf = clean_97(children=[child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1",
+                                      codes={15: "40"})])
+    assert rule_ids(run(pbf, sheets)) == set()
+
+
+@pytest.mark.parametrize("times,code,rule,severity", [
+    (("08:00", "12:30"), None, "match.full_day_hours", "error"),   # 4.5 h billed full day
+    (("08:00", "13:00"), None, None, None),                        # exactly 5 h
+    (("07:00", "17:00"), "2", "match.full_day_hours", "info"),     # 10 h billed part day
+    (("08:00", "12:00"), "2", None, None)])
+def test_full_day_hours(times, code, rule, severity):
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_in"], sheets[2][1]["rows.0.days.wed.time_out"] = times
+    codes = {15: code} if code else None
+    pbf = clean_97(children=[child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1",
+                                      codes=codes)])
+    checked = run(pbf, sheets)
+    got = findings(checked, "match.full_day_hours")
+    assert rule_ids(checked) == ({rule} if rule else set())
+    if rule:
+        assert got[0].severity == severity
+        assert checked.documents[0].route == ("review" if severity == "error" else "accept")
+
+
+def test_child_not_on_pbf_goes_on_the_sheet():
+    sheets = month_sheets(rows=[("JAYDEN LOPEZ", list(WEEKDAYS[1:6])),
+                                ("BRANDON SMITH", ["mon"])])
+    checked = run(sheets=sheets)
+    assert rule_ids(checked, doc=0) == set()
+    hits = findings(checked, "match.child_not_on_pbf")
+    assert len(hits) == len(sheets) and all("BRANDON SMITH" in f.message for f in hits)
+    assert all(f.fields == ["rows.1.child_name"] for f in hits)
+
+
+def test_names_match_loosely():
+    sheets = month_sheets(rows=[("JAYDON LOPEZ", list(WEEKDAYS[1:6]))])     # one letter off
+    assert rule_ids(run(sheets=sheets)) == set()
+    assert name_similarity("LOPEZ JAYDEN", "JAYDEN LOPEZ") == 1.0
+    assert name_similarity("JAYDEN LOPEZ", "SOFIA MARTIN") < 0.8
+
+
+@pytest.mark.parametrize("skip,fires", [((), False), (("2022-06-12",), True),
+                                        (("2022-05-29",), True),        # covers June 1-4
+                                        (JUNE_WEEKS[1:], True)])
+def test_missing_week(skip, fires):
+    checked = run(sheets=month_sheets(skip=skip))
+    got = findings(checked, "match.missing_week")
+    assert bool(got) == fires
+    assert rule_ids(checked) <= {"match.missing_week"}
+    if fires:
+        assert all(s in got[0].message for s in skip)
+
+
+def test_missing_week_not_for_weeks_without_billed_days():
+    # enrollment ended with 60 on Friday the 17th: no billed attendance after, no sheet needed
+    codes = {17: "60"} | {d: "55" for d in (20, 21, 22, 23, 24, 27, 28, 29, 30)}
+    pbf = clean_97(children=[child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1",
+                                      codes=codes)])
+    checked = run(pbf, month_sheets(skip=("2022-06-19", "2022-06-26")))
+    assert rule_ids(checked) == set()
