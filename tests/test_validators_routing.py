@@ -141,3 +141,11 @@ def test_an_unreadable_footer_stays_with_its_document():
 def test_only_certificates_count():
     e = extract(("DCC-94E", clean_94e("2022-06-05")), received_at=None)
     assert certificates([e]) == []
+
+
+def test_forms_with_nobody_on_them_go_to_review():
+    empty_pbf = clean_97(children=[])
+    empty_sheet = {k: v for k, v in clean_94e("2022-06-05").items() if not k.startswith("rows.")}
+    checked = check(extract(("DCC-97", empty_pbf), ("DCC-94E", empty_sheet),
+                            received_at=RECEIVED_97))
+    assert [d.route for d in checked.documents] == ["review", "review"]

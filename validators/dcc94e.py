@@ -81,6 +81,8 @@ def rows(r: Reading) -> list[Row]:
         row = Row(i, r.get(f"rows.{i}.child_name"), tuple(visits))
         if row.name or row.has_times:
             out.append(row)
+    if not out:                          # an attendance sheet with no child: nothing to accept
+        r.unreadable("rows.0.child_name")
     return out
 
 

@@ -100,6 +100,8 @@ def children(r: Reading) -> list[Child]:
                       tuple(days))
         if child.name or any(d.billed for d in child.days):
             out.append(child)
+    if not out:                          # a billing form always lists a child: misread
+        r.unreadable("children.0.name")
     return out
 
 
