@@ -205,7 +205,9 @@ def _page(pixels: np.ndarray, stated: tuple[float, float], origin: str,
 def _tiff(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
     try:
         tiff = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, ValueError):
+    except Image.DecompressionBombError:
+        raise
+    except Exception:              # noqa: BLE001 - Pillow raises many kinds on damaged data
         raise UnreadableFile("TIFF file is damaged and cannot be opened") from None
     pages, skipped = [], []
     try:
@@ -218,7 +220,9 @@ def _tiff(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
                 dpi = _letter_dpi(*frame.size)
                 stated = (dpi, dpi)
             pages.append(_page(pixels, stated, f"{prefix}tiff page {number}"))
-    except (OSError, ValueError, EOFError, SyntaxError):
+    except UnreadableFile:
+        raise
+    except Exception:              # noqa: BLE001 - Pillow raises many kinds on damaged data
         skipped.append(f"{prefix}tiff page {len(pages) + 1}: damaged; it and any pages after "
                        "it could not be read")
     return pages, skipped
@@ -229,7 +233,9 @@ def _photo(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
         image = Image.open(io.BytesIO(data))
         image = ImageOps.exif_transpose(image)
         pixels = _grey(image)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except Image.DecompressionBombError:
+        raise
+    except Exception:              # noqa: BLE001 - Pillow raises many kinds on damaged data
         raise UnreadableFile("image file is damaged and cannot be opened") from None
     origin = f"{prefix}image"
     stated = _stated_dpi(image)
@@ -248,13 +254,15 @@ def _photo(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
 # -- phone photos -------------------------------------------------------------------------
 
 FIND_PX = 800                  # the sheet is looked for on a copy this long
+SHEET_CONTRAST = 40            # paper must be this much brighter than what surrounds it
 
 
 def find_sheet(grey: np.ndarray) -> np.ndarray | None:
     """The four corners (tl, tr, br, bl; float32, pixels) of a sheet of paper in a photo.
 
     The sheet is the largest bright region that is a convex quadrilateral covering 20-97 % of
-    the frame; a scan that is all page (or a photo with no clear sheet) gives None.
+    the frame and clearly brighter than its surroundings; a scan that is all page (or a photo
+    with no clear sheet) gives None.
     """
     h, w = grey.shape
     k = FIND_PX / max(h, w)
@@ -274,9 +282,18 @@ def find_sheet(grey: np.ndarray) -> np.ndarray | None:
             continue
         for eps in (0.02, 0.03, 0.05):
             quad = cv2.approxPolyDP(hull, eps * cv2.arcLength(hull, True), True)
-            if len(quad) == 4:
+            if len(quad) == 4 and _stands_out(small, quad):
                 return _order(quad.reshape(4, 2).astype(np.float32) / k)
     return None
+
+
+def _stands_out(small: np.ndarray, quad: np.ndarray) -> bool:
+    """Is the quadrilateral paper on something darker? (On a flat scan the form's printed
+    outer frame is a quadrilateral too, but white margin surrounds it, not a table.)"""
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillConvexPoly(inside, quad.reshape(-1, 2), 1)
+    outside = small[inside == 0]
+    return outside.size > 0 and np.median(small[inside > 0]) - np.median(outside) >= SHEET_CONTRAST
 
 
 def _fill(edges: np.ndarray) -> np.ndarray:
