@@ -75,13 +75,13 @@ def despeckle(binary: np.ndarray, dpi: int = 200, max_area: int | None = None,
               near_in: float = 0.04) -> np.ndarray:
     """Remove isolated specks (fax line noise, dust) from a black-on-white binary image.
 
-    A speck is a connected blob of at most ``max_area`` pixels (default 3 at 200 dpi) with no
+    A speck is a connected blob of at most ``max_area`` pixels (default 6 at 200 dpi) with no
     other ink within ``near_in`` inches: a dot of an ``i`` or a colon sits next to its letters
     and stays.
     """
     ink = ink_mask(binary)
     if max_area is None:
-        max_area = max(1, round(3 * (dpi / 200) ** 2))
+        max_area = max(1, round(6 * (dpi / 200) ** 2))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     small = stats[:, cv2.CC_STAT_AREA] <= max_area
     small[0] = False                                      # the background
