@@ -167,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    p = sub.add_parser("extract", help="print one file's extract as JSON (no service needed)")
+    p.add_argument("file")
+    p.add_argument("--received-at", help="ISO 8601 time it was received (default: sidecar, "
+                   "fax header, e-mail Date)")
+    p.add_argument("--pretty", action="store_true")
+    p.set_defaults(run=_extract)
+
     p = sub.add_parser("ingest", help="store and queue files (as a gateway would)")
     p.add_argument("files", nargs="+")
     p.add_argument("--channel", help="fax, email, upload, ... (default: sidecar, else upload)")

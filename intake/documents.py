@@ -40,16 +40,14 @@ def save_page_image(config: Config, sha: str, index: int, read) -> str | None:
 def fill_page(page: Page, read) -> None:
     """Copy what the review app lists (form, page number, rotation) and keep the whole read."""
     page.read = read.to_json()
-    info = getattr(read, "info", None)
-    if info is not None:
-        page.form, page.form_page, page.of = info.form, info.page, info.of
-        page.rotation, page.skew_degrees = info.rotation, info.skew_degrees
+    page.form, page.form_page, page.of = read.form, read.page, read.of
+    page.rotation, page.skew_degrees = read.rotation, read.skew
 
 
 def build_extract(store: Store, sub_id: int) -> Extract:
     """The submission's documents from its stored page reads, grouped and validated."""
     from extractors import pipeline
-    import validators
+    from extractors.load import Loaded
     with store.session() as s:
         sub = s.get(Submission, sub_id)
         rows = s.scalars(select(Page).where(Page.submission_id == sub_id)
@@ -57,10 +55,12 @@ def build_extract(store: Store, sub_id: int) -> Extract:
         filename, received_at, sha = sub.filename, sub.received_at, sub.sha256
         raw_reads = [r.read for r in rows]
     reads = [pipeline.PageRead.from_json(r) for r in raw_reads]
-    if received_at is None:
-        received_at = pipeline.received_at_for(store.config.original_path(sha), None, reads)
-    extract = pipeline.assemble(filename, received_at, reads)
-    return validators.check(extract, history=StoreHistory(store, exclude_submission=sub_id))
+    if received_at is None:     # no sidecar: the fax header (e-mails were split at ingest,
+        # their Date is already the attachments' received_at)
+        received_at = pipeline.received_at_for(store.config.original_path(sha),
+                                               Loaded("", []), reads)
+    return pipeline.assemble(filename, received_at, reads,
+                             history=StoreHistory(store, exclude_submission=sub_id))
 
 
 def provider_number(doc) -> str | None:

@@ -118,8 +118,6 @@ def split(sub_id: int) -> str:
             if i not in have:
                 s.add(Page(submission_id=sub_id, index=i))
         sub.page_count = len(loaded.pages)
-        if sub.received_at is None and loaded.email_date is not None:
-            sub.received_at = loaded.email_date.isoformat()
         if sub.state in ("received", "queued"):
             sub.state = "reading"
     with store.session() as s:
