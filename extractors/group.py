@@ -1,0 +1,92 @@
+"""Group a file's pages into documents.
+
+One fax may hold several documents in any order (a cover sheet, a certificate, a billing form
+and its attendance sheets); a document's pages are tied by the identifiers printed on each of
+them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.`` prefix).
+
+* Pages of a form with identifiers are one document when any identifier agrees (a noisy fax
+  may garble the certificate number on one page and not its case number and date).
+* A page whose identifiers are unreadable joins the nearest earlier document of its form that
+  lacks its page number; else it starts a document of its own.
+* A form without identifiers (DCC-94E: one week, one page) is one document per page.
+* Consecutive pages that are no CCAP form (cover sheet, letter, W-9) are one "other" document.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .forms import load_form
+from .model import Document
+
+if TYPE_CHECKING:
+    from .pipeline import PageRead
+
+# Identifiers printed on every page of a multi-page form, by form; each entry is a set of
+# fields that together identify a document.
+KEYS: dict[str, list[tuple[str, ...]]] = {
+    "DCC-94": [("certificate_number",), ("case_number", "date_generated")],
+    "DCC-97": [("pbf_number",), ("provider_number", "billing_month")],
+    "DCC-94E": [],
+}
+_PREFIX = re.compile(r"^p\d+\.")
+
+
+def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
+    """The page's readable identifiers, e.g. {("certificate_number", ("C2205031234",))}."""
+    values: dict[str, str] = {}
+    for name, fv in read.fields.items():
+        base = _PREFIX.sub("", name)
+        if fv.value is not None and fv.confidence >= 0.5 and base not in values:
+            values[base] = fv.value
+    found = set()
+    for names in KEYS.get(read.form, []):
+        if all(n in values for n in names):
+            found.add((names[0], tuple(values[n] for n in names)))
+    return found
+
+
+def documents(reads: list["PageRead"]) -> list[Document]:
+    groups: list[tuple[str, list["PageRead"], set]] = []     # (form, pages, identifiers)
+    for read in reads:
+        if read.form == "other":
+            if groups and groups[-1][0] == "other" and groups[-1][1][-1].index == read.index - 1:
+                groups[-1][1].append(read)
+            else:
+                groups.append(("other", [read], set()))
+            continue
+        if not KEYS.get(read.form):
+            groups.append((read.form, [read], set()))
+            continue
+        ids = _identifiers(read)
+        home = None
+        for g in groups:
+            if g[0] == read.form and ids & g[2] and read.page not in [p.page for p in g[1]]:
+                home = g
+                break
+        if home is None and not ids:
+            for g in reversed(groups):
+                if g[0] == read.form and read.page not in [p.page for p in g[1]]:
+                    home = g
+                    break
+        if home is None:
+            groups.append((read.form, [read], set(ids)))
+        else:
+            home[1].append(read)
+            home[2].update(ids)
+    return [_document(form, pages) for form, pages, _ in groups]
+
+
+def _document(form: str, pages: list["PageRead"]) -> Document:
+    if form == "other":
+        return Document("other", [p.index for p in pages], [], {}, [], "reject")
+    pages = sorted(pages, key=lambda p: (p.page or 0, p.index))
+    count = load_form(form).page_count or max([p.of or 0 for p in pages] +
+                                              [p.page or 1 for p in pages])
+    present = {p.page for p in pages}
+    fields = {}
+    for p in pages:
+        for name, value in p.fields.items():
+            fields.setdefault(name, value)
+    return Document(form, [p.index for p in pages],
+                    [n for n in range(1, count + 1) if n not in present], fields, [], "review")

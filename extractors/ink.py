@@ -1,0 +1,89 @@
+"""Ink analysis of one field crop: is anything written here, and what kind of mark is it?
+
+Most boxes on a form are empty (a DCC-97 page has over 400 fields), so every crop is tested
+for ink before anything is read. The test ignores what is not writing: the box's own ruled
+border (long straight runs), fax specks (tiny blobs) and a light grey fill (binarised away).
+Initials, marks and "is there a signature" are answered here without any OCR.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MIN_INK_FRACTION = 0.004     # of the crop's area, after rules and specks are removed
+MIN_STROKE_FRACTION = 0.22   # the tallest blob must be this share of the crop height ...
+MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi)
+
+
+@dataclass(frozen=True)
+class Ink:
+    """What the ink test saw in a crop."""
+    fraction: float          # inked share of the crop, rules and specks removed
+    tallest: int             # height of the tallest connected blob (pixels)
+    blobs: int               # connected blobs that are not specks
+    mask: np.ndarray         # the writing only (uint8 0/1), same size as the crop
+
+    @property
+    def present(self) -> bool:
+        return (self.fraction >= MIN_INK_FRACTION and
+                self.tallest >= max(MIN_STROKE_PX, MIN_STROKE_FRACTION * self.mask.shape[0]))
+
+    @property
+    def certainty(self) -> float:
+        """How far the crop is from the present/absent boundary, as a confidence 0.5..1."""
+        ratio = self.fraction / MIN_INK_FRACTION
+        margin = abs(np.log(max(ratio, 1e-3)))        # 0 at the threshold
+        return float(min(0.999, 0.5 + margin / 3))
+
+
+def remove_rules(ink: np.ndarray) -> np.ndarray:
+    """Drop straight horizontal and vertical runs longer than most of the crop (box borders,
+    underlines) from a 0/1 ink mask."""
+    h, w = ink.shape
+    out = ink.copy()
+    if w >= 8:
+        horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                      cv2.getStructuringElement(cv2.MORPH_RECT, (max(8, w * 6 // 10), 1)))
+        out[horizontal > 0] = 0
+    if h >= 8:
+        vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                    cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, h * 7 // 10))))
+        out[vertical > 0] = 0
+    return out
+
+
+def measure(binary_crop: np.ndarray, dpi: int = 200) -> Ink:
+    """Ink test of a black-on-white binary crop (0 ink, 255 paper)."""
+    ink = (binary_crop < 128).astype(np.uint8)
+    if ink.size == 0:
+        return Ink(0.0, 0, 0, ink)
+    ink = remove_rules(ink)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    speck = max(2, round(4 * (dpi / 200) ** 2))
+    keep = np.zeros(count, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] > speck
+    # blobs that only touch the crop edge and are thin are border leftovers, not writing
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        edge = x == 0 or y == 0 or x + bw == ink.shape[1] or y + bh == ink.shape[0]
+        if keep[i] and edge and min(bw, bh) <= 3:
+            keep[i] = False
+    mask = keep[labels].astype(np.uint8)
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT][keep[1:]].max()) if keep[1:].any() else 0
+    return Ink(float(mask.mean()), tallest, int(keep.sum()), mask)
+
+
+def signature_strokes(ink: Ink) -> float:
+    """0..1, how much the ink looks like pen strokes rather than typed letters: a signature is
+    a few long, joined blobs spanning much of the box; type is many small, regular blobs."""
+    if not ink.present:
+        return 0.0
+    h, w = ink.mask.shape
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    if len(widths) == 0:
+        return 0.0
+    widest = widths.max() / w
+    return float(min(1.0, widest * 2.5))

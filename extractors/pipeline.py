@@ -1,0 +1,143 @@
+"""The pipeline, stage by stage. This is the one place that shows the order of the work.
+
+    loaded = load_pages(path)                         # 1. file -> page images (+ text layer)
+    reads = [read_page(p, i) for i, p in enumerate(loaded.pages)]
+        # per page: 2. fax header  3. clean + deskew  4. orient  5. classify + register
+        #           6. read every field by its type
+    received = received_at_for(path, loaded, reads)   # 7. sidecar, fax header, e-mail Date
+    extract = assemble(path.name, received, reads)    # 8. group pages into documents
+                                                      # 9. validators: findings and route
+
+``extract_file`` runs them all. The service runs ``read_page`` as one job per page (the
+expensive part, so a 30-page fax uses every worker) and ``assemble`` once per submission;
+``PageRead`` therefore converts to and from JSON.
+
+Everything here is pure: files are read in ``load_pages`` only; nothing is written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import faxheader, group, normalize, ocr, received
+from .classify import classify
+from .forms import load_form
+from .load import Loaded, SourcePage, load
+from .model import Extract, FieldValue, PageInfo
+from .read import read_page_fields
+
+__all__ = ["PageRead", "load_pages", "read_page", "received_at_for", "assemble", "extract_file"]
+
+
+@dataclass
+class PageRead:
+    """Everything learnt from one page on its own."""
+    index: int
+    form: str                                   # "DCC-94", "DCC-97", "DCC-94E" or "other"
+    page: int | None                            # form page number
+    of: int | None                              # page count printed on the page
+    rotation: int
+    skew: float
+    fax_header: str | None
+    image_size: tuple[int, int]
+    score: float                                # how well the layout fit (classification)
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    image: np.ndarray | None = None             # the upright page (not serialised)
+
+    def info(self) -> PageInfo:
+        return PageInfo(self.index, self.form, self.page, self.of, self.rotation, self.skew,
+                        self.fax_header, self.image_size)
+
+    def to_json(self) -> dict:
+        return {"index": self.index, "form": self.form, "page": self.page, "of": self.of,
+                "rotation": self.rotation, "skew": self.skew, "fax_header": self.fax_header,
+                "image_size": list(self.image_size), "score": self.score,
+                "fields": {k: v.to_json() for k, v in self.fields.items()}}
+
+    @classmethod
+    def from_json(cls, raw: dict) -> "PageRead":
+        return cls(raw["index"], raw["form"], raw["page"], raw["of"], raw["rotation"],
+                   raw["skew"], raw["fax_header"], tuple(raw["image_size"]), raw["score"],
+                   {k: FieldValue.from_json(v) for k, v in raw["fields"].items()})
+
+
+def load_pages(path: Path) -> Loaded:
+    """Stage 1: the file's pages as images (raises ``errors.ExtractError`` for bad input)."""
+    return load(Path(path))
+
+
+def read_page(source: SourcePage, index: int) -> PageRead:
+    """Stages 2-6 for one page."""
+    grey, dpi = source.image, source.dpi
+    header = None
+    if source.text_words is None:                               # 2. fax header (as received)
+        text, _ = ocr.read_line(normalize.top_band(grey, dpi), dpi, psm=7)
+        header = text.strip() if faxheader.parse(text) else None
+    binary = normalize.despeckle(normalize.binarize(grey), dpi)   # 3. clean and straighten
+    skew, rotation = 0.0, 0
+    if source.text_words is None:                   # a born-digital page is already upright
+        skew, binary = normalize.deskew(binary)
+        grey = normalize.straighten(grey, skew)
+        rotation, binary = normalize.orient(binary, dpi)         # 4. orientation
+        grey = normalize.rotate(grey, rotation)
+    found = classify(normalize.ink_mask(binary), dpi)            # 5. classify + register
+    size = (binary.shape[1], binary.shape[0])
+    read = PageRead(index, found.form, found.page, None, rotation, skew, header, size,
+                    found.score, image=grey)
+    if found.form == "other":
+        return read
+    form = load_form(found.form)
+    layout = form.page(found.page)
+    fields = read_page_fields(layout, found.fit, grey, binary, source.text_words)  # 6. read
+    read.page, read.of, read.fields = _page_number(form, found.page, fields)
+    for value in read.fields.values():
+        value.page = index
+    return read
+
+
+def _page_number(form, grid_page: int, fields: dict[str, FieldValue]):
+    """(page number, page count, fields named for that page). Forms that repeat a grid (DCC-97)
+    print "Page N of M"; page N's fields carry N's names (``p2.``, ``children.3``...)."""
+    if "page_number" not in fields:
+        return grid_page, form.page_count if (form.page_count or 0) > 1 else None, fields
+    number = _int(fields["page_number"].value) or grid_page
+    count = _int(fields.get("page_count", FieldValue(None)).value)
+    if number > 1 and form.repeat is not None:
+        renamed = form.page(number)
+        grid = form.page(grid_page)
+        fields = {new.name: fields[old.name] for old, new in zip(grid.fields, renamed.fields)}
+    return number, count, fields
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None and 0 < int(value) < 100 else None
+    except ValueError:
+        return None
+
+
+def received_at_for(path: Path, loaded: Loaded, reads: list[PageRead]) -> str | None:
+    """Stage 7: when the file was received (``received``: sidecar, fax header, e-mail Date)."""
+    header = next((r.fax_header for r in sorted(reads, key=lambda r: r.index) if r.fax_header),
+                  None)
+    return received.received_at(Path(path), loaded, header)[0]
+
+
+def assemble(source: str, received_at: str | None, reads: list[PageRead],
+             history=None) -> Extract:
+    """Stages 8-9: group pages into documents, then apply the validators."""
+    import validators
+
+    reads = sorted(reads, key=lambda r: r.index)
+    extract = Extract(source, received_at, [r.info() for r in reads], group.documents(reads))
+    return validators.check(extract, history)
+
+
+def extract_file(path: Path, received_at: str | None = None, history=None) -> Extract:
+    """Every stage, in order, for one file."""
+    loaded = load_pages(path)
+    reads = [read_page(page, i) for i, page in enumerate(loaded.pages)]
+    received = received_at or received_at_for(Path(path), loaded, reads)
+    return assemble(Path(path).name, received, reads, history)
