@@ -23,10 +23,15 @@ import numpy as np
 
 from . import faxheader, group, normalize, ocr, received
 from .classify import classify
+from .register import register
 from .forms import load_form
 from .load import Loaded, SourcePage, load
 from .model import Extract, FieldValue, PageInfo
 from .read import read_page_fields
+
+# Which form a page is, is decided on a reduced copy: coarse rules are enough to tell the forms
+# apart and tolerate residual skew better; the fit used to crop fields is then made at full size.
+CLASSIFY_DPI = 100
 
 __all__ = ["PageRead", "load_pages", "read_page", "received_at_for", "assemble", "extract_file"]
 
@@ -82,7 +87,8 @@ def read_page(source: SourcePage, index: int) -> PageRead:
         grey = normalize.straighten(grey, skew)
         rotation, binary = normalize.orient(binary, dpi)         # 4. orientation
         grey = normalize.rotate(grey, rotation)
-    found = classify(normalize.ink_mask(binary), dpi)            # 5. classify + register
+    ink = normalize.ink_mask(binary)                             # 5. classify + register
+    found = classify(normalize._reduce(ink, dpi, CLASSIFY_DPI), CLASSIFY_DPI)
     size = (binary.shape[1], binary.shape[0])
     read = PageRead(index, found.form, found.page, None, rotation, skew, header, size,
                     found.score, image=grey)
@@ -90,7 +96,8 @@ def read_page(source: SourcePage, index: int) -> PageRead:
         return read
     form = load_form(found.form)
     layout = form.page(found.page)
-    fields = read_page_fields(layout, found.fit, grey, binary, source.text_words)  # 6. read
+    fit = register(ink, layout, dpi)
+    fields = read_page_fields(layout, fit, grey, binary, source.text_words)  # 6. read
     read.page, read.of, read.fields = _page_number(form, found.page, fields)
     for value in read.fields.values():
         value.page = index

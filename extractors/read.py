@@ -47,7 +47,7 @@ READERS: dict[str, tuple[int, str | None, bool]] = {
 }
 # A printed box narrower than this holds one character: matched as a glyph (``glyphs``).
 SINGLE_CHAR_PT = 24
-SINGLE_CHARSETS = {"code": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)
 INSET_PX = 2                                  # crop this far inside the layout box
