@@ -19,18 +19,24 @@
     var row = document.getElementById("row-" + name);
     if (row) {
       row.classList.add("selected");
-      row.scrollIntoView({block: "nearest"});
+      var list = row.closest(".fields-scroll");
+      if (list) {
+        list.scrollTop += row.getBoundingClientRect().top - list.getBoundingClientRect().top
+                          - list.clientHeight / 3;
+      }
     }
     if (box && pages) {
-      var top = box.offsetTop + box.parentElement.offsetTop - pages.clientHeight / 3;
-      var left = box.offsetLeft - pages.clientWidth / 3;
-      pages.scrollTo({top: Math.max(0, top), left: Math.max(0, left), behavior: "smooth"});
+      // scroll the page pane (not the window) so the box sits a third of the way down
+      var b = box.getBoundingClientRect(), p = pages.getBoundingClientRect();
+      pages.scrollTo({top: Math.max(0, pages.scrollTop + b.top - p.top - pages.clientHeight / 3),
+                      left: Math.max(0, pages.scrollLeft + b.left - p.left - pages.clientWidth / 3),
+                      behavior: "auto"});
     }
     if (editName && row) {
       editName.value = name;
       editLabel.textContent = row.dataset.label + " (" + name + ")";
       editValue.value = row.dataset.value || "";
-      editValue.focus();
+      editValue.focus({preventScroll: true});
     }
     if (history.replaceState) {
       var url = new URL(window.location.href);
@@ -55,6 +61,20 @@
       });
     });
   }
+
+  // zoom the page images (the boxes are in percent, so they follow)
+  document.querySelectorAll("[data-zoom]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      document.querySelectorAll(".page-inner").forEach(function (el) {
+        el.style.width = button.dataset.zoom + "%";
+      });
+      document.querySelectorAll("[data-zoom]").forEach(function (b) {
+        b.setAttribute("aria-pressed", b === button ? "true" : "false");
+      });
+      var current = document.querySelector(".box.selected");
+      if (current) { select(current.dataset.field); }
+    });
+  });
 
   var initial = document.body.dataset.selectedField;
   if (initial) { select(initial); }
