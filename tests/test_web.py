@@ -147,6 +147,7 @@ ROUTES = [
     ("POST", "/documents/{doc_id}/approve", ("worker", "admin"), BROWSER),
     ("POST", "/documents/{doc_id}/return", ("worker", "admin"), BROWSER),
     ("POST", "/documents/{doc_id}/reject", ("worker", "admin"), BROWSER),
+    ("POST", "/submissions/{sub_id}/retry", ("worker", "admin"), BROWSER),
     ("GET", "/audit", ("auditor", "admin"), BROWSER),
     ("POST", "/audit/match", ("auditor", "admin"), BROWSER),
     ("POST", "/audit/sample", ("auditor", "admin"), BROWSER),
@@ -340,6 +341,23 @@ def test_return_needs_a_reason_and_records_it(site):
         s.delete(event)
     html = client.get("/queue?state=returned").get_data(as_text=True)
     assert "Nothing here." in html
+
+
+def test_a_failed_submission_is_shown_and_retried(site):
+    result = ingest_bytes(site.store, b"%PDF-1.4 not really", Delivery("broken.pdf", "fax"),
+                          enqueue=False)
+    with site.store.session() as s:
+        sub = s.get(Submission, result.submission_id)
+        sub.state, sub.reason, sub.attempts = "failed", "load: not a readable PDF", 3
+    client, token = login(site.app, "worker")
+    html = client.get("/queue").get_data(as_text=True)
+    assert "load: not a readable PDF" in html and f"Retry #{result.submission_id}" in html
+    response = client.post(f"/submissions/{result.submission_id}/retry",
+                           data={"csrf_token": token}, follow_redirects=True)
+    assert "will be read again as soon as the queue is reachable" in response.get_data(as_text=True)
+    with site.store.session() as s:
+        sub = s.get(Submission, result.submission_id)
+        assert (sub.state, sub.reason) == ("received", None)     # reconcile queues it
 
 
 def test_match_audit_across_submissions_from_browser_and_csv(site):

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from extractors.values import normalise
-from intake.store import Document, FieldRow, Page, ReviewEvent
+from intake.store import Document, FieldRow, Page, ReviewEvent, Submission
 from web import documents as docview
 from web import duedates
 from web.auth import can, current_user, roles
-from web.db import db, settings
+from web.db import close, db, settings, store
 
 bp = Blueprint("review", __name__)
 log = logging.getLogger("ccap.web.review")
@@ -76,8 +76,28 @@ def queue():
             "rules": sorted({f.rule for f in doc.findings if not f.resolved}),
         })
     rows.sort(key=lambda r: (r["review_due"] is None, r["review_due"] or today, r["doc"].id))
+    failed = list(s.scalars(select(Submission).where(Submission.state == "failed")
+                            .order_by(Submission.id).limit(200)))
     return render_template("queue.html", rows=rows, state=state, states=QUEUE_STATES,
-                           today=today, overdue=sum(r["overdue"] for r in rows))
+                           today=today, overdue=sum(r["overdue"] for r in rows), failed=failed)
+
+
+@bp.post("/submissions/<int:sub_id>/retry")
+@roles("worker")
+def retry(sub_id: int):
+    """Start a failed submission again (the same as ``ccap retry ID``)."""
+    from workers import queue as work_queue
+    sub = db().get(Submission, sub_id)
+    if sub is None or sub.state != "failed":
+        flash(f"Submission #{sub_id} has not failed; nothing to retry.", "error")
+        return redirect(url_for("review.queue"))
+    user_id = current_user().id
+    close()                       # retry writes through its own session (one SQLite writer)
+    queued = work_queue.retry(settings(), sub_id, store())
+    log.info("submission %s retried by user %s (queued=%s)", sub_id, user_id, queued)
+    flash(f"Submission #{sub_id} is being read again." if queued else
+          f"Submission #{sub_id} will be read again as soon as the queue is reachable.", "ok")
+    return redirect(url_for("review.queue"))
 
 
 def _document(doc_id: int) -> Document:
