@@ -74,20 +74,22 @@ def _received(rng: random.Random) -> datetime:
     return datetime.combine(day, time(minute // 60, minute % 60, rng.randint(0, 59)), TZ)
 
 
-def _geometry(rng: random.Random, channel: str, landscape: bool) -> tuple[int, float]:
-    """(rotation, skew) of one page: landscape forms go through fax machines sideways."""
+def _geometry(rng: random.Random, channel: str, landscape: bool) -> tuple[int, float, bool]:
+    """(rotation, skew, upside down) of one page: landscape forms go through fax machines
+    sideways, and now and then a page goes in the wrong way round."""
     if channel == "digital_pdf":
-        return 0, 0.0
+        return 0, 0.0, False
     if channel in FAX:
         rotation = rng.choice([90, 270]) if landscape else 0
     elif channel == "photo":
         rotation = rng.choice([90, 270]) if landscape and rng.random() < 0.25 else 0
     else:
         rotation = rng.choice([0, 90, 270]) if landscape else 0
-    if rng.random() < 0.08:
+    flipped = rng.random() < 0.08
+    if flipped:
         rotation = (rotation + 180) % 360
     limit = 2.0 if channel == "email" else 3.0
-    return rotation, round(rng.uniform(-limit, limit), 2)
+    return rotation, round(rng.uniform(-limit, limit), 2), flipped
 
 
 def _landscape(doc: DocumentPlan) -> bool:
@@ -357,15 +359,15 @@ def _finish(f: _File, index: int, label: str | None = None) -> SubmissionPlan:
     if not f.known:
         for doc in f.docs:
             content.expect_received_unknown(doc)
-    pages = []
+    pages, flipped = [], False
     for d, p in f.order:
-        rotation, skew = _geometry(rng, f.channel, _landscape(f.docs[d]))
+        rotation, skew, upside_down = _geometry(rng, f.channel, _landscape(f.docs[d]))
         pages.append(PagePlan(d, p, rotation, skew))
+        flipped |= upside_down
     labels = list(f.labels) + ([label] if label else [])
     if not f.sidecar:
         labels.append("no sidecar")
-    if any(p.rotation in (180, 90) and not _landscape(f.docs[p.document]) or
-           p.rotation == 180 for p in pages):
+    if flipped:
         labels.append("upside-down page")
     provider = f.provider
     family_sent = f.channel in ("email", "photo") and rng.random() < 0.3 and any(
@@ -495,6 +497,11 @@ CURATED = [
     ("email", "cert", ()),
     ("digital_pdf", "cert", ("dcc94.provider_signature", "dcc94.parent_signature")),
     ("fax_fine", "other", ()),
+    ("scan_pdf", "packet", ()),
+    ("fax_normal", "multi", ("dcc94e.initials",)),
+    ("email", "sheet", ()),
+    ("photo", "page", (), "DCC-97"),
+    ("fax_fine", "pbf", ()),
 ]
 
 

@@ -8,6 +8,9 @@ no injected defect that does not fire, no clean document that trips a rule by ac
 from __future__ import annotations
 
 import calendar
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -36,6 +39,40 @@ def test_plan_set_is_deterministic_per_seed():
     assert repr(scenarios.plan_set(7, 25)) == repr(scenarios.plan_set(7, 25))
     assert repr(scenarios.plan_set(7, 25)) != repr(scenarios.plan_set(8, 25))
     assert len(scenarios.plan_set(7, 25)) == 25
+
+
+def test_plans_do_not_depend_on_the_process():
+    """Set order changes with PYTHONHASHSEED; the plans must not."""
+    code = ("import hashlib; from sample_scans import scenarios; "
+            "print(hashlib.sha256(repr(scenarios.plan_set(3, 30)).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(digests) == 1
+
+
+def test_random_sets_hold_what_real_paper_holds(random_set):
+    docs = documents(random_set)
+    pbfs = [d for d in docs if d.form == "DCC-97"]
+    hand_codes = Counter(ink.text for d in pbfs for k, ink in d.paper.items()
+                         if k.endswith("provider_exception") and ink.style != "grey")
+    assert {"1", "2", "40", "43", "55", "60"} <= set(hand_codes)
+    assert any(d.page_count == 2 for d in pbfs)
+    assert any(k.endswith("care_level_2") for d in pbfs if not d.expected for k in d.paper)
+    assert any(ink.text == "FLEX" for d in pbfs if not d.expected for ink in d.paper.values())
+    times = {ink.text for d in docs if d.form == "DCC-94E" for k, ink in d.paper.items()
+             if ".time_" in k}
+    assert any(t.endswith("a") for t in times) and any(t.endswith("pm") for t in times)
+    assert any(t[:2].isdigit() and int(t[:2]) > 12 for t in times)
+    dates = {ink.text for d in docs for k, ink in d.paper.items()
+             if k.endswith("signed_date") and ink.style == "hand"}
+    assert any(len(t) == 10 for t in dates) and any(len(t) <= 8 for t in dates)
+    variants = {ink.variant for d in docs for ink in d.paper.values() if ink.style == "electronic"}
+    assert variants == {"typed", "slash_s", "docusign", "esigned"}
+    kinds = Counter(d.other_kind for d in docs if d.form == "other")
+    assert set(kinds) == {"cover", "letter", "w9"}
+    assert any(not p.sidecar for p in random_set)
+    assert any(len({d.form for d in p.documents}) >= 3 for p in random_set)
 
 
 def test_curated_set_covers_every_rule_and_channel(curated):
