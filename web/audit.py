@@ -42,8 +42,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from extractors.model import Extract
 from intake.config import Config
+from intake.history import model_document
 from intake.store import Document, FieldRow
-from web.documents import to_core
 
 RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[a-z]+-[0-9a-f]{6}$")
 SAMPLE_FORMS = ("DCC-97", "DCC-94E", "DCC-94")
@@ -150,7 +150,7 @@ def match_check(s: Session, month: date, provider: str | None = None,
 
     pbfs = _documents(s, "DCC-97", month, provider)
     sheets = _documents(s, "DCC-94E", month, provider)
-    readings = {doc.id: Reading(to_core(doc)) for doc in pbfs + sheets}
+    readings = {doc.id: Reading(model_document(doc)) for doc in pbfs + sheets}
     stored = {id(readings[doc.id]): doc for doc in pbfs + sheets}
     extract = Extract("audit", None, [], [r.doc for r in readings.values()])
     hits = compare([readings[d.id] for d in pbfs], [readings[d.id] for d in sheets],

@@ -17,8 +17,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from extractors.forms import load_form
-from extractors.model import Document as CoreDocument, Extract, FieldValue, Finding, PageInfo
+from extractors.model import Extract, PageInfo
 from intake.config import Config
+from intake.history import model_document
 from intake.store import Document, Page
 from validators.routing import DEFAULT_THRESHOLD as LOW_CONFIDENCE
 from web import duedates
@@ -188,18 +189,6 @@ def _box(fv: FieldView, box: list[float], size: tuple[int, int]) -> BoxView:
                    " ".join(classes))
 
 
-def to_core(doc: Document) -> CoreDocument:
-    """The stored document as the pure core's dataclass, with the current (corrected) values,
-    for the validators."""
-    return CoreDocument(
-        form=doc.form, pages=list(doc.pages or []), missing_pages=list(doc.missing_pages or []),
-        fields={f.name: FieldValue(f.value, f.confidence, f.page, tuple(f.box or (0, 0, 0, 0)),
-                                   f.type) for f in doc.fields},
-        findings=[Finding(f.rule, f.severity, f.message, list(f.fields or []), f.policy)
-                  for f in doc.findings],
-        route=doc.route)
-
-
 # Rules that need other files (other billing forms of the year, the provider's attendance
 # sheets): a correction on one document cannot re-decide them here, so their findings stay as
 # the service or the auditors' batch check left them.
@@ -217,7 +206,7 @@ def revalidate(session, doc: Document) -> str:
                             .order_by(Page.index))
     infos = [PageInfo(p.index, p.form or "other", p.form_page, p.of, p.rotation or 0,
                       p.skew_degrees or 0.0) for p in pages]
-    extract = Extract(doc.submission.filename, doc.submission.received_at, infos, [to_core(doc)])
+    extract = Extract(doc.submission.filename, doc.submission.received_at, infos, [model_document(doc)])
     new = [f for f in check(extract).documents[0].findings
            if not f.rule.startswith(CROSS_FILE_RULES)]
     kept = [f for f in doc.findings if f.rule.startswith(CROSS_FILE_RULES)]
