@@ -698,6 +698,167 @@ def _note(children: list[Child], exceptions: list[dict[int, str]], month: date) 
     return " ".join(dict.fromkeys(said)) or "Please call with any questions."
 
 
+@dataclass
+class _PbfDraft:
+    """A DCC-97 being planned: the codes per child before they are put on paper."""
+    doc: DocumentPlan
+    provider: Provider
+    children: list[tuple[Family, Child]]
+    month: date                             # the first day
+    scheduled: list[dict[int, str]]         # per child: day -> prefilled code
+    exceptions: list[dict[int, str]]        # per child: day -> provider exception
+    levels: list[list[str | None]]          # per child: [care_level, care_level_2]
+    note: str | None = None
+
+    @property
+    def kids(self) -> list[Child]:
+        return [c for _, c in self.children]
+
+    @property
+    def regular(self) -> list[int]:
+        """Children with a prefilled schedule (not Flex)."""
+        return [i for i, c in enumerate(self.kids) if c.schedule_type != "FLEX"]
+
+    def free_day(self, i: int, rng: random.Random) -> int:
+        """A scheduled day of child ``i`` with no exception yet."""
+        options = [d for d in self.scheduled[i] if d not in self.exceptions[i]]
+        if not options:
+            raise ValueError("no free scheduled day")
+        return rng.choice(options)
+
+    def when(self, day: int) -> str:
+        return f"{self.month.month}/{day}"
+
+
+def _cell(i: int, day: int, part: str = "provider_exception") -> str:
+    return f"children.{i}.days.{day:02d}.{part}"
+
+
+def _end_sequence(draft: _PbfDraft, rng: random.Random) -> None:
+    for i in rng.sample(draft.regular, len(draft.regular)):
+        done = _end(rng, draft.scheduled[i], draft.exceptions[i],
+                    broken=rng.choice(["blank", "one", "50"]))
+        if done:
+            last, hit = done
+            _expect(draft.doc, "dcc97.end_sequence", [_cell(i, d) for d in [last] + hit],
+                    f"{draft.kids[i].first.title()}: {draft.exceptions[i][last]} on "
+                    f"{draft.when(last)}, later scheduled day(s) "
+                    f"{', '.join(str(d) for d in hit)} not coded 55")
+            return
+    raise ValueError("no child can carry an end-sequence defect")
+
+
+def _one_code(rule: str, pick_code, words):
+    """An injector that writes one code on a free scheduled day of a prefilled child."""
+    def inject(draft: _PbfDraft, rng: random.Random) -> None:
+        i = rng.choice(draft.regular)
+        day = draft.free_day(i, rng)
+        draft.exceptions[i][day] = code = pick_code(draft, i, day, rng)
+        _expect(draft.doc, rule, [_cell(i, day)], words(draft, i, day, code))
+    return inject
+
+
+_same_code = _one_code(
+    "dcc97.same_code_exception", lambda d, i, day, rng: d.scheduled[i][day],
+    lambda d, i, day, code: f"{d.kids[i].first.title()}: exception {code} on {d.when(day)} "
+    "is the scheduled code")
+_unknown_code = _one_code(
+    "dcc97.unknown_code", lambda d, i, day, rng: rng.choice(UNKNOWN_CODES),
+    lambda d, i, day, code: f"code {code} on {d.when(day)} is not a billing code")
+_not_allowed = _one_code(
+    "dcc97.code_not_allowed", lambda d, i, day, rng: "45",
+    lambda d, i, day, code: f"45 on {d.when(day)} but the provider is {d.provider.type}")
+
+
+def _flex_uncoded(draft: _PbfDraft, rng: random.Random) -> None:
+    i = rng.choice([i for i, c in enumerate(draft.kids) if c.schedule_type == "FLEX"])
+    draft.exceptions[i].clear()
+    _expect(draft.doc, "dcc97.flex_uncoded", [f"children.{i}.name"],
+            f"{draft.kids[i].first.title()} has a Flex schedule and no codes")
+
+
+def _holiday_limit(draft: _PbfDraft, rng: random.Random) -> None:
+    """The closures themselves are planned with the clean codes (see :func:`dcc97`)."""
+    counted = sorted({d for exc in draft.exceptions for d, code in exc.items() if code == "43"})
+    if len(counted) <= 10:
+        raise ValueError("holiday-limit defect lost its holidays")
+    i = next(i for i in draft.regular if any(draft.exceptions[i].get(d) == "43" for d in counted))
+    _expect(draft.doc, "dcc97.holiday_limit",
+            [_cell(i, d) for d in counted if draft.exceptions[i].get(d) == "43"],
+            f"{len(counted)} days coded 43 (holiday) in {draft.month:%m/%Y}; 10 a year are "
+            "allowed")
+
+
+def _blank_form(draft: _PbfDraft, rng: random.Random) -> None:
+    for exc in draft.exceptions:
+        exc.clear()
+    first = draft.kids[0].first.title()
+    draft.note = rng.choice([
+        "All children attended as scheduled. See attached sign-in sheets.",
+        f"{first} was out sick {draft.when(rng.randint(3, 12))} and "
+        f"{draft.when(rng.randint(13, 25))}. Otherwise here every day.",
+        "We were closed the week of the storm, please pay as scheduled."])
+    _expect(draft.doc, "dcc97.blank_form", ["provider_note"], "no codes written, only a note")
+
+
+def _care_level(draft: _PbfDraft, rng: random.Random) -> None:
+    levels, kids = draft.levels, draft.kids
+    changing = [i for i, (_, second) in enumerate(levels) if second]
+    if changing and rng.random() < 0.7:        # a birthday this month changes the level
+        i = rng.choice(changing)
+        new, birthday, name = levels[i][1], kids[i].dob, kids[i].first.title()
+        if rng.random() < 0.5:
+            levels[i][1] = None
+            words = f"birthday {birthday:%m/%d} makes {name} {new}, no second care level printed"
+        else:
+            levels[i] = [new, None]
+            words = f"{name} printed {new} from the 1st but turns that age on {birthday:%m/%d}"
+        fields = [f"children.{i}.care_level", f"children.{i}.care_level_2"]
+    else:                                      # a level one step off
+        i = rng.randrange(len(kids))
+        right = LEVEL_NAMES.index(levels[i][0])
+        up = right == 0 or (right + 1 < 8 and rng.random() < 0.5)
+        wrong = LEVEL_NAMES[right + 1 if up else right - 1]
+        levels[i] = [wrong, None]
+        words = f"{kids[i].first.title()} (born {kids[i].dob:%m/%d/%Y}) printed {wrong}"
+        fields = [f"children.{i}.care_level"]
+    _expect(draft.doc, "dcc97.care_level", fields, words)
+
+
+# Code defects in the order they are injected (a blank form last: it wipes the codes).
+_PBF_INJECTORS = {"dcc97.end_sequence": _end_sequence, "dcc97.same_code_exception": _same_code,
+                  "dcc97.unknown_code": _unknown_code, "dcc97.code_not_allowed": _not_allowed,
+                  "dcc97.flex_uncoded": _flex_uncoded, "dcc97.holiday_limit": _holiday_limit,
+                  "dcc97.blank_form": _blank_form, "dcc97.care_level": _care_level}
+
+
+def _check_people(provider: Provider, kids: list[Child], defects) -> None:
+    need = dcc97_requirements(defects)
+    if need["licensed"] is not None and provider.licensed != need["licensed"]:
+        raise ValueError("provider type does not allow the defects asked for")
+    if need["flex"] is True and not any(c.schedule_type == "FLEX" for c in kids):
+        raise ValueError("a Flex child is needed")
+    if need["flex"] is False and any(c.schedule_type == "FLEX" for c in kids):
+        raise ValueError("no Flex child allowed")
+    if need["regular"] and all(c.schedule_type == "FLEX" for c in kids):
+        raise ValueError("a child with a prefilled schedule is needed")
+
+
+def _closures(rng: random.Random, days: list[date], kids: list[Child], defects) -> set[date]:
+    """Weekdays the provider is closed (43): some state holidays, or 11+ days for the
+    holiday-limit defect."""
+    month = days[0]
+    if "dcc97.holiday_limit" not in defects:
+        return {h for h in state_holidays(month.year) if h.month == month.month
+                and 1 <= weekday_index(h) <= 5 and rng.random() < 0.75}
+    weekdays = [d for d in days if 1 <= weekday_index(d) <= 5
+                and any(c.schedule_type != "FLEX" and c.schedule[weekday_index(d)] for c in kids)]
+    if len(weekdays) < 11:
+        raise ValueError("too few scheduled days for a holiday-limit defect")
+    start = rng.randint(0, len(weekdays) - 11)
+    return set(weekdays[start:start + rng.randint(11, min(14, len(weekdays) - start))])
+
+
 def dcc97(world: World, rng: random.Random, billing_month: date,
           children: list[tuple[Family, Child]], defects=(), *, received: date | None = None,
           received_known: bool = True, typed: bool = False) -> DocumentPlan:
@@ -710,161 +871,52 @@ def dcc97(world: World, rng: random.Random, billing_month: date,
     defects = set(defects)
     provider = world.provider_of(children[0][0])
     assert all(f.provider_number == provider.number for f, _ in children)
+    kids = [c for _, c in children]
+    _check_people(provider, kids, defects)
     days = month_days(billing_month)
     last_day = days[-1]
     received = received or last_day + timedelta(days=rng.randint(5, 25))
     gap = (received - last_day).days
     if ("dcc97.adjustment_window" in defects) != (gap >= 90 and received_known) or gap < 2:
         raise ValueError("received date and dcc97.adjustment_window disagree")
-    need = dcc97_requirements(defects)
-    kids = [c for _, c in children]
-    if need["licensed"] is not None and provider.licensed != need["licensed"]:
-        raise ValueError("provider type does not allow the defects asked for")
-    if need["flex"] is True and not any(c.schedule_type == "FLEX" for c in kids):
-        raise ValueError("a Flex child is needed")
-    if need["flex"] is False and any(c.schedule_type == "FLEX" for c in kids):
-        raise ValueError("no Flex child allowed")
-    if need["regular"] and all(c.schedule_type == "FLEX" for c in kids):
-        raise ValueError("a child with a prefilled schedule is needed")
 
     generated = last_day + timedelta(days=1)
     pbf = f"P{generated:%y%m%d}{rng.randint(0, 9999):04d}"
     pages = (len(children) + 2) // 3
     doc = DocumentPlan("DCC-97", pages, key=pbf)
-    paper = doc.paper
     if "dcc97.adjustment_window" in defects:
         _expect(doc, "dcc97.adjustment_window", ["billing_month"],
                 f"received {gap} days after the end of the billing month")
-    holidays = [h for h in state_holidays(billing_month.year)
-                if h.month == billing_month.month and 1 <= weekday_index(h) <= 5]
-    closed = {h for h in holidays if rng.random() < 0.75}
-    if "dcc97.holiday_limit" in defects:
-        weekdays = [d for d in days if 1 <= weekday_index(d) <= 5
-                    and any(c.schedule_type != "FLEX" and c.schedule[weekday_index(d)]
-                            for c in kids)]
-        if len(weekdays) < 11:
-            raise ValueError("too few scheduled days for a holiday-limit defect")
-        start = rng.randint(0, len(weekdays) - 11)
-        closed = set(weekdays[start:start + rng.randint(11, min(14, len(weekdays) - start))])
+    closed = _closures(rng, days, kids, defects)
     code_defect = bool(defects & set(CODE_DEFECTS))
-    grids = [_clean_codes(rng, provider, c, days, closed,
-                          allow_end=not code_defect) for c in kids]
-    scheduled = [g[0] for g in grids]
-    exceptions = [g[1] for g in grids]
-    fields = lambda i, day, part: f"children.{i}.days.{day:02d}.{part}"  # noqa: E731
-    regular = [i for i, c in enumerate(kids) if c.schedule_type != "FLEX"]
+    grids = [_clean_codes(rng, provider, c, days, closed, allow_end=not code_defect)
+             for c in kids]
+    levels = [[care_level(c.dob, days[0]), care_level(c.dob, last_day)] for c in kids]
+    levels = [[a, b if b != a else None] for a, b in levels]
+    draft = _PbfDraft(doc, provider, children, billing_month, [g[0] for g in grids],
+                      [g[1] for g in grids], levels)
+    for rule, inject in _PBF_INJECTORS.items():
+        if rule in defects:
+            inject(draft, rng)
+    if draft.note is None and any(draft.exceptions) and rng.random() < 0.3:
+        draft.note = _note(kids, draft.exceptions, billing_month)
+    _pbf_paper(draft, rng, generated, gap, typed, "dcc97.provider_signature" in defects)
+    return doc
 
-    def free_day(i: int) -> int:
-        """A scheduled day of child ``i`` with no exception yet."""
-        options = [d for d in scheduled[i] if d not in exceptions[i]]
-        if not options:
-            raise ValueError("no free scheduled day")
-        return rng.choice(options)
 
-    if "dcc97.end_sequence" in defects:
-        for i in rng.sample(regular, len(regular)):
-            variant = rng.choice(["blank", "one", "50"])
-            done = _end(rng, scheduled[i], exceptions[i], broken=variant)
-            if done:
-                last, hit = done
-                _expect(doc, "dcc97.end_sequence", [fields(i, d, "provider_exception")
-                                                    for d in [last] + hit],
-                        f"{kids[i].first.title()}: {exceptions[i][last]} on "
-                        f"{billing_month.month}/{last}, later scheduled day(s) "
-                        f"{', '.join(str(d) for d in hit)} not coded 55")
-                break
-        else:
-            raise ValueError("no child can carry an end-sequence defect")
-    if "dcc97.same_code_exception" in defects:
-        i = rng.choice(regular)
-        day = free_day(i)
-        exceptions[i][day] = scheduled[i][day]
-        _expect(doc, "dcc97.same_code_exception", [fields(i, day, "provider_exception")],
-                f"{kids[i].first.title()}: exception {scheduled[i][day]} on "
-                f"{billing_month.month}/{day} is the scheduled code")
-    if "dcc97.unknown_code" in defects:
-        i = rng.choice(regular)
-        day = free_day(i)
-        exceptions[i][day] = rng.choice(UNKNOWN_CODES)
-        _expect(doc, "dcc97.unknown_code", [fields(i, day, "provider_exception")],
-                f"code {exceptions[i][day]} on {billing_month.month}/{day} is not a billing code")
-    if "dcc97.code_not_allowed" in defects:
-        i = rng.choice(regular)
-        day = free_day(i)
-        exceptions[i][day] = "45"
-        _expect(doc, "dcc97.code_not_allowed", [fields(i, day, "provider_exception")],
-                f"45 on {billing_month.month}/{day} but the provider is {provider.type}")
-    if "dcc97.flex_uncoded" in defects:
-        i = rng.choice([i for i, c in enumerate(kids) if c.schedule_type == "FLEX"])
-        exceptions[i].clear()
-        _expect(doc, "dcc97.flex_uncoded", [f"children.{i}.name"],
-                f"{kids[i].first.title()} has a Flex schedule and no codes")
-    if "dcc97.holiday_limit" in defects:
-        counted = sorted({d for exc in exceptions for d, code in exc.items() if code == "43"})
-        if len(counted) <= 10:
-            raise ValueError("holiday-limit defect lost its holidays")
-        i = next(i for i in regular if any(exceptions[i].get(d) == "43" for d in counted))
-        _expect(doc, "dcc97.holiday_limit",
-                [fields(i, d, "provider_exception") for d in counted
-                 if exceptions[i].get(d) == "43"],
-                f"{len(counted)} days coded 43 (holiday) in {billing_month:%m/%Y}; 10 a year "
-                "are allowed")
-    if "dcc97.blank_form" in defects:
-        for exc in exceptions:
-            exc.clear()
-    note = None
-    if "dcc97.blank_form" in defects:
-        note = rng.choice([
-            "All children attended as scheduled. See attached sign-in sheets.",
-            f"{kids[0].first.title()} was out sick {billing_month.month}/"
-            f"{rng.randint(3, 12)} and {billing_month.month}/{rng.randint(13, 25)}. Otherwise "
-            "here every day.",
-            "We were closed the week of the storm, please pay as scheduled."])
-        _expect(doc, "dcc97.blank_form", ["provider_note"],
-                "no codes written, only a note")
-    elif any(exceptions) and rng.random() < 0.3:
-        note = _note(kids, exceptions, billing_month)
-    if any(e.get(d) in FLEX_ONLY_CODES + ("45",) for e in exceptions for d in e):
-        assert provider.licensed or "dcc97.code_not_allowed" in defects
-
-    # Care levels (on the 1st; level 2 when a birthday in the month changes it).
-    levels = []
-    for i, c in enumerate(kids):
-        first, second = care_level(c.dob, days[0]), care_level(c.dob, last_day)
-        levels.append([first, second if second != first else None])
-    if "dcc97.care_level" in defects:
-        changing = [i for i, (a, b) in enumerate(levels) if b]
-        if changing and rng.random() < 0.7:
-            i = rng.choice(changing)
-            if rng.random() < 0.5:
-                levels[i][1] = None
-                words = f"birthday {kids[i].dob:%m/%d} makes {kids[i].first.title()} " \
-                        f"{care_level(kids[i].dob, last_day)}, no second care level printed"
-            else:
-                levels[i] = [levels[i][1], None]
-                words = f"{kids[i].first.title()} printed {levels[i][1]} from the 1st but " \
-                        f"turns that age on {kids[i].dob:%m/%d}"
-            fld = [f"children.{i}.care_level", f"children.{i}.care_level_2"]
-        else:
-            i = rng.randrange(len(kids))
-            right = LEVEL_NAMES.index(levels[i][0])
-            wrong = LEVEL_NAMES[right + 1] if right + 1 < 8 and (right == 0 or rng.random()
-                                                                  < 0.5) else \
-                LEVEL_NAMES[right - 1]
-            levels[i] = [wrong, None]
-            words = f"{kids[i].first.title()} (born {kids[i].dob:%m/%d/%Y}) printed {wrong}"
-            fld = [f"children.{i}.care_level"]
-        _expect(doc, "dcc97.care_level", fld, words)
-
-    # The paper, page by page.
+def _pbf_paper(draft: _PbfDraft, rng: random.Random, generated: date, gap: int, typed: bool,
+               unsigned: bool) -> None:
+    """Put a planned DCC-97 on paper, page by page; ``unsigned``: one page lacks a signature."""
+    doc, provider, paper = draft.doc, draft.provider, draft.doc.paper
+    pages, writer = doc.page_count, provider.writer
     signed = generated + timedelta(days=rng.randint(0, max(0, min(gap - 1, 20))))
-    unsigned_page = rng.randint(1, pages) if "dcc97.provider_signature" in defects else None
+    unsigned_page = rng.randint(1, pages) if unsigned else None
     for page in range(1, pages + 1):
         k = lambda name: _key(page, name)  # noqa: E731
         paper.update({
-            k("billing_month"): P(billing_month.strftime("%m/%Y")),
+            k("billing_month"): P(draft.month.strftime("%m/%Y")),
             k("provider_name"): P(provider.name), k("provider_number"): P(provider.number),
-            k("provider_type"): P(provider.type), k("pbf_number"): P(pbf),
+            k("provider_type"): P(provider.type), k("pbf_number"): P(doc.key),
             k("date_generated"): P(printed_date(generated)),
             k("page_number"): P(str(page)), k("page_count"): P(str(pages))})
         if page == unsigned_page:
@@ -874,15 +926,14 @@ def dcc97(world: World, rng: random.Random, billing_month: date,
                 continue
         else:
             kind = "electronic" if typed and rng.random() < 0.7 else "wet"
-            paper[k("provider_signature")] = signature(provider.contact, provider.writer,
-                                                       kind, rng)
-        paper[k("provider_signed_date")] = pen(written_date(signed, provider.writer),
-                                               provider.writer, rng, typed)
-    if note:
-        paper["provider_note"] = pen(note, provider.writer, rng, typed)
-    for i, ((family, child), level) in enumerate(zip(children, levels)):
+            paper[k("provider_signature")] = signature(provider.contact, writer, kind, rng)
+        paper[k("provider_signed_date")] = pen(written_date(signed, writer), writer, rng, typed)
+    if draft.note:
+        paper["provider_note"] = pen(draft.note, writer, rng, typed)
+    last_day = month_end(draft.month).day
+    for i, ((family, child), level) in enumerate(zip(draft.children, draft.levels)):
         c = f"children.{i}."
-        full, part = STATE_MAX[care_level(child.dob, days[0])]
+        full, part = STATE_MAX[care_level(child.dob, draft.month)]
         if not provider.licensed:
             full, part = round(full * 0.8), round(part * 0.8)
         paper.update({
@@ -894,23 +945,21 @@ def dcc97(world: World, rng: random.Random, billing_month: date,
         if level[1]:
             paper[c + "care_level_2"] = P(level[1])
         for day in range(1, 32):
-            if day > last_day.day:
+            if day > last_day:                 # the system greys the days after the month
                 for part_name in ("weekday", "scheduled", "provider_exception",
                                   "worker_exception"):
-                    paper[fields(i, day, part_name)] = Ink(None, "grey")
+                    paper[_cell(i, day, part_name)] = Ink(None, "grey")
                 continue
-            paper[fields(i, day, "weekday")] = P(WEEKDAY_LETTERS[weekday_index(
-                billing_month.replace(day=day))])
-            if day in scheduled[i]:
-                paper[fields(i, day, "scheduled")] = P(scheduled[i][day])
-            if day in exceptions[i]:
-                paper[fields(i, day, "provider_exception")] = pen(
-                    exceptions[i][day], provider.writer, rng, typed)
-        counts = sorted(Counter(scheduled[i].values()).items())
+            paper[_cell(i, day, "weekday")] = P(WEEKDAY_LETTERS[weekday_index(
+                draft.month.replace(day=day))])
+            if day in draft.scheduled[i]:
+                paper[_cell(i, day, "scheduled")] = P(draft.scheduled[i][day])
+            if day in draft.exceptions[i]:
+                paper[_cell(i, day)] = pen(draft.exceptions[i][day], writer, rng, typed)
+        counts = sorted(Counter(draft.scheduled[i].values()).items())
         for line, (code, count) in enumerate(counts[:3]):
             paper[f"{c}summary.{line}.code"] = P(code)
             paper[f"{c}summary.{line}.count"] = P(str(count))
-    return doc
 
 
 def billed_codes(pbf: DocumentPlan) -> dict[str, dict[date, str]]:
@@ -1251,3 +1300,16 @@ def w9(provider: Provider, rng: random.Random) -> DocumentPlan:
         else "S Corporation",
         "5 Address": street, "6 City, state, and ZIP code": city,
         "Employer identification number": f"{rng.randint(10, 99)}-{rng.randint(1000000, 9999999)}"})
+
+
+# Where the defect of each rule id (extractors/forms/rules.json) is injected.
+INJECTED_BY = {
+    "dcc94.all_pages": expect_missing_pages,        # the scenario leaves pages out of the file
+    "dcc94.parent_signature": dcc94, "dcc94.provider_signature": dcc94,
+    "dcc94.return_window": generated_before, "dcc94.signed_dates": dcc94,
+    **_PBF_INJECTORS,
+    "dcc97.adjustment_window": billing_month_before, "dcc97.provider_signature": _pbf_paper,
+    **{rule: dcc94e for rule in DCC94E_DEFECTS},
+    **{rule: billing_packet for rule in MATCH_DEFECTS},
+    "intake.received_unknown": expect_received_unknown,   # files without a date of their own
+}

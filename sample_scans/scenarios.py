@@ -115,12 +115,13 @@ def _pick(rng: random.Random, pool, rate: float) -> set[str]:
 
 # -- choosing people -------------------------------------------------------------------------
 
-def _pbf_children(world: World, rng: random.Random, defects, most: int = 5):
-    """(family, child) pairs of one provider that the DCC-97 defects can be injected into."""
+def _pbf_children(world: World, rng: random.Random, defects, most: int = 5, provider=None):
+    """(family, child) pairs of one provider (``provider`` if given) that the DCC-97 defects
+    can be injected into."""
     need = content.dcc97_requirements(defects)
-    providers = [p for p in world.providers
+    providers = [p for p in ([provider] if provider else world.providers)
                  if need["licensed"] is None or p.licensed == need["licensed"]]
-    for _ in range(500):
+    for _ in range(500 if providers else 0):
         provider = rng.choice(providers)
         families = world.families_of(provider)
         rng.shuffle(families)
@@ -164,8 +165,11 @@ class _File:
 
     def cert(self, defects: set[str], family=None, pages: list[int] | None = None):
         rng = self.rng
-        family = family or (rng.choice(self.world.families_of(self.provider)) if self.provider
-                            else rng.choice(self.world.families))
+        if family is None and self.provider:
+            families = self.world.families_of(self.provider)
+            taken = {d.paper["case_number"].text for d in self.docs if d.form == "DCC-94"}
+            family = rng.choice([f for f in families if f.case_number not in taken] or families)
+        family = family or rng.choice(self.world.families)
         self.provider = self.world.provider_of(family)
         late = "dcc94.return_window" in defects
         generated = content.generated_before(self.day, rng, late)
@@ -191,7 +195,7 @@ class _File:
     def pbf(self, defects: set[str], most: int = 5):
         rng = self.rng
         month = content.billing_month_before(self.day, rng, "dcc97.adjustment_window" in defects)
-        kids = _pbf_children(self.world, rng, defects, most)
+        kids = _pbf_children(self.world, rng, defects, most, self.provider)
         self.provider = self.world.provider_of(kids[0][0])
         return self.add(content.dcc97(self.world, rng, month, kids, defects, received=self.day,
                                       received_known=self.known, typed=self.typed))
@@ -297,16 +301,18 @@ def build_file(world: World, rng: random.Random, index: int, channel: str, kind:
 def _multi(f: _File, defects: set[str]) -> None:
     """Cover sheet, then 2-3 documents of one provider in shuffled page order."""
     rng = f.rng
-    wanted = ["cert"]
+    wanted = []
     if _route(defects, "dcc97.") or (not _route(defects, "dcc94e.") and rng.random() < 0.5):
-        wanted.append("pbf")
+        wanted.append("pbf")         # first: its defects may need a certain kind of provider
+    wanted.append("cert")
     if _route(defects, "dcc94e.") or rng.random() < 0.35:
         wanted.append("sheet")
     if len(wanted) == 1 or rng.random() < 0.3:
         wanted.append(rng.choice(["cert", "other"]))
     for n, what in enumerate(wanted):
         if what == "cert":
-            f.cert(_route(defects, "dcc94.") if n == 0 else set())
+            f.cert(_route(defects, "dcc94.") if "DCC-94" not in [d.form for d in f.docs]
+                   else set())
         elif what == "pbf":
             f.pbf(_route(defects, "dcc97."), most=3)
         elif what == "other":

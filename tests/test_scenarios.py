@@ -75,6 +75,17 @@ def test_random_sets_hold_what_real_paper_holds(random_set):
     assert any(len({d.form for d in p.documents}) >= 3 for p in random_set)
 
 
+def test_every_rule_has_an_injector():
+    assert set(content.INJECTED_BY) == set(rules())
+
+
+def test_each_file_comes_from_one_provider(random_set):
+    for plan in random_set:
+        numbers = {doc.paper[k].text for doc in plan.documents
+                   for k in ("provider.provider_number", "provider_number") if k in doc.paper}
+        assert len(numbers) <= 1, plan.name
+
+
 def test_curated_set_covers_every_rule_and_channel(curated):
     seen = {f.rule for doc in documents(curated) for f in doc.expected}
     assert seen == set(rules())
