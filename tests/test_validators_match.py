@@ -70,14 +70,15 @@ def test_full_day_hours(times, code, rule, severity):
         assert checked.documents[0].route == ("review" if severity == "error" else "accept")
 
 
-def test_child_not_on_pbf_goes_on_the_sheet():
-    sheets = month_sheets(rows=[("JAYDEN LOPEZ", list(WEEKDAYS[1:6])),
-                                ("BRANDON SMITH", ["mon"])])
+def test_child_not_on_pbf_is_reported_on_the_billing_form():
+    sheets = month_sheets(rows=[("JAYDEN LOPEZ", list(WEEKDAYS[1:6]))])
+    sheets[2][1].update({"rows.1.child_name": "BRANDON SMITH", "rows.1.parent_signature": "wet"})
     checked = run(sheets=sheets)
-    assert rule_ids(checked, doc=0) == set()
-    hits = findings(checked, "match.child_not_on_pbf")
-    assert len(hits) == len(sheets) and all("BRANDON SMITH" in f.message for f in hits)
-    assert all(f.fields == ["rows.1.child_name"] for f in hits)
+    assert rule_ids(checked) == rule_ids(checked, doc=0) == {"match.child_not_on_pbf"}
+    [f] = findings(checked, "match.child_not_on_pbf")
+    assert "BRANDON SMITH" in f.message and "2022-06-12" in f.message
+    assert f.fields == ["rows.1.child_name"]
+    assert [d.route for d in checked.documents] == ["review"] + ["accept"] * len(sheets)
 
 
 def test_names_match_loosely():

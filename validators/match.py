@@ -9,8 +9,9 @@ loosely), and then compared child by child, day by day.
 ``ccap extract`` applies these rules when one file holds both forms; the service and the
 auditors' batch checks call :func:`compare` with documents gathered across files.
 
-Where the findings go: billing findings (``billed_not_attended``, ``full_day_hours``,
-``missing_week``) on the DCC-97, a name that matches nobody on the PBF on the DCC-94E sheet.
+Where the findings go: all of them on the DCC-97, the document that is paid from and that
+the worker decides on (a stranger's name on a sheet says which sheet in the message). The
+sheets keep their own ``dcc94e.*`` findings.
 """
 from __future__ import annotations
 
@@ -182,7 +183,7 @@ def child_not_on_pbf(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
                 continue
             if best_child(row.name, p.children) is not None:
                 continue                          # a second row for a child already matched
-            out.append((sheet.reading, finding(
+            out.append((p.pbf, finding(
                 "match.child_not_on_pbf",
                 f"{row.name}, on the attendance record for the week of {sheet.start}, is not a "
                 f"child on the billing form for {dcc97.month_label(p.month)}.",
