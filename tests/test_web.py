@@ -153,6 +153,7 @@ ROUTES = [
     ("POST", "/audit/sample", ("auditor", "admin"), BROWSER),
     ("GET", "/audit/{run_id}", ("auditor", "admin"), BROWSER),
     ("GET", "/audit/{run_id}.csv", ("auditor", "admin"), BROWSER),
+    ("GET", "/audit/{run_id}.pdf", ("auditor", "admin"), BROWSER),
     ("GET", "/admin/users", ("admin",), BROWSER),
     ("POST", "/admin/users", ("admin",), BROWSER),
     ("POST", "/admin/tokens", ("admin",), BROWSER),
@@ -373,6 +374,8 @@ def test_match_audit_across_submissions_from_browser_and_csv(site):
     assert rows and {r["run_id"] for r in rows} == {run_id}
     assert {r["provider_number"] for r in rows} == {"1047732"}
     assert {r["rule"] for r in rows} >= {"match.missing_week"}
+    pdf = client.get(f"/audit/{run_id}.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert client.get("/audit/../../etc.csv").status_code == 404
 
 
@@ -391,9 +394,11 @@ def test_sample_records_its_seed_and_draws_the_same_again(site, capsys):
 
 
 def test_cli_match_writes_csv_and_printable_html(site, tmp_path, capsys):
-    out_csv, out_html = tmp_path / "r.csv", tmp_path / "r.html"
+    out_csv, out_html, out_pdf = tmp_path / "r.csv", tmp_path / "r.html", tmp_path / "r.pdf"
     assert audit.run_cli(["match", "--month", "2022-06", "--provider", "1047732",
-                          "--csv", str(out_csv), "--html", str(out_html)], cfg=site.cfg) == 0
+                          "--csv", str(out_csv), "--html", str(out_html), "--pdf", str(out_pdf)],
+                         cfg=site.cfg) == 0
+    assert out_pdf.read_bytes().startswith(b"%PDF")
     text = capsys.readouterr().out
     assert "billing forms: 1" in text and "attendance sheets: 1" in text
     assert out_csv.read_text().startswith("run_id,provider_number,billing_month,rule")

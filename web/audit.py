@@ -13,10 +13,11 @@ Two checks:
 
 A run is saved as ``<CCAP_DATA_DIR>/audits/<run id>.json`` (who ran it, when, the parameters,
 the seed, the rows) and can be read back as CSV (``ccap audit show ID --csv FILE``,
-``/audit/ID.csv``) or a printable page (``/audit/ID``; ``--html FILE``) to file with the audit.
+``/audit/ID.csv``), a printable page (``/audit/ID``; ``--html FILE``) or a PDF
+(``/audit/ID.pdf``; ``--pdf FILE``) to file with the audit.
 Runs are files rather than rows because they are reports: written once, never changed.
 
-    ccap audit match --month 2022-05 [--provider 1234567] [--csv out.csv] [--html out.html]
+    ccap audit match --month 2022-05 [--provider 1234567] [--csv F] [--html F] [--pdf F]
     ccap audit sample --month 2022-05 --n 10 [--form DCC-97] [--seed 42] [--csv out.csv]
     ccap audit list
     ccap audit show RUN_ID [--csv FILE] [--html FILE]
@@ -245,6 +246,54 @@ def render_html(run: AuditRun, links: dict | None = None) -> str:
                                                         inline_css=css)
 
 
+def pdf_bytes(run: AuditRun) -> bytes:
+    """The report as a PDF to file (reportlab; landscape Letter, the table repeats its header
+    on every page)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import inch
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=7.5, leading=9)
+    title = ("Attendance against billing" if run.kind == "match" else "Random sample for audit")
+    facts = [("Run", run.id), ("Run by", f"{run.created_by} on {run.created_at} (UTC)")]
+    facts += [(k.capitalize(), str(v)) for k, v in run.params.items() if v is not None]
+    if run.seed is not None:
+        facts.append(("Seed", str(run.seed)))
+    facts += [(k.capitalize(), str(v)) for k, v in run.summary.items() if k != "seed"]
+    columns = [c for c in run.columns if c not in ("run_id", "seed")]
+    body = [[Paragraph(c.replace("_", " "), small) for c in columns]]
+    body += [[Paragraph(_escape("" if row.get(c) is None else str(row.get(c))), small)
+              for c in columns] for row in run.rows]
+    story = [Paragraph(title, styles["Title"]),
+             Table(facts, hAlign="LEFT", style=[("FONTSIZE", (0, 0), (-1, -1), 9),
+                                                 ("TEXTCOLOR", (0, 0), (0, -1), colors.grey)]),
+             Spacer(1, 0.2 * inch)]
+    if run.rows:
+        widths = [3.2 * inch if c == "message" else None for c in columns]
+        table = Table(body, repeatRows=1, colWidths=widths)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(table)
+    else:
+        story.append(Paragraph("No rows.", styles["BodyText"]))
+    story += [Spacer(1, 0.2 * inch),
+              Paragraph("Contains personal data: file and dispose of it as the Division's "
+                        "records rules require.", small)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=landscape(letter), title=f"Audit {run.id}",
+                      leftMargin=0.5 * inch, rightMargin=0.5 * inch,
+                      topMargin=0.5 * inch, bottomMargin=0.5 * inch).build(story)
+    return out.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # -- command line ------------------------------------------------------------------------------
 
 def _parser() -> argparse.ArgumentParser:
@@ -264,6 +313,7 @@ def _parser() -> argparse.ArgumentParser:
     for q in (m, smp, show):
         q.add_argument("--csv", help="write the report as CSV to this file ('-' for stdout)")
         q.add_argument("--html", help="write the printable report to this file")
+        q.add_argument("--pdf", help="write the report as PDF to this file")
     for q in (m, smp):
         q.add_argument("--by", default=os.environ.get("USER", "cli"),
                        help="who runs the check (recorded in the report)")
@@ -325,6 +375,9 @@ def run_cli(argv: list[str] | None = None, cfg: Config | None = None) -> int:
     if args.html:
         Path(args.html).write_text(render_html(run), encoding="utf-8")
         print(f"printable report written to {args.html}", file=say)
+    if args.pdf:
+        Path(args.pdf).write_bytes(pdf_bytes(run))
+        print(f"PDF written to {args.pdf}", file=say)
     return 0
 
 

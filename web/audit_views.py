@@ -89,6 +89,7 @@ def report(run_id: str):
     links = {"stylesheet": url_for("static", filename="app.css"),
              "back": url_for("audit_views.index"),
              "csv": url_for("audit_views.report_csv", run_id=run.id),
+             "pdf": url_for("audit_views.report_pdf", run_id=run.id),
              "document": url_for("review.document", doc_id=0)[:-1]}
     return render_template("audit_report.html", run=run, links=links)
 
@@ -99,4 +100,13 @@ def report_csv(run_id: str):
     run = _run(run_id)
     return Response(run.csv_text(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="audit-{run.id}.csv"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/audit/<run_id>.pdf")
+@roles("auditor")
+def report_pdf(run_id: str):
+    run = _run(run_id)
+    return Response(audit.pdf_bytes(run), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="audit-{run.id}.pdf"',
                              "Cache-Control": "private, no-store"})
