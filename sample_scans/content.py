@@ -47,7 +47,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from extractors.forms import WEEKDAYS, load_form
+from extractors.forms import WEEKDAYS
 
 from .model import DocumentPlan, ExpectedFinding, Ink
 
@@ -1200,11 +1200,9 @@ def billing_packet(world: World, rng: random.Random, billing_month: date,
         if not options:
             raise ValueError("no sheet free for a DCC-94E defect")
         sheet_defects.setdefault(rng.choice(options), []).append(d)
-    for w in free:
-        if w not in sheet_defects and rng.random() < sheet_defect_rate:
-            sheet_defects[w] = [rng.choice(["dcc94e.initials", "dcc94e.initials",
-                                            "dcc94e.parent_signature",
-                                            "dcc94e.provider_signature"])]
+    extra = {w: rng.choice(["dcc94e.initials", "dcc94e.initials", "dcc94e.parent_signature",
+                            "dcc94e.provider_signature"])
+             for w in free if w not in sheet_defects and rng.random() < sheet_defect_rate}
 
     # 3. the sheets, one per week; a stranger's row on one of them
     rows = {w: list(children) for w in weeks}
@@ -1219,8 +1217,15 @@ def billing_packet(world: World, rng: random.Random, billing_month: date,
         _expect(pbf, "match.child_not_on_pbf", [],
                 f"{stranger[1].name.title()} is on the DCC-94E of {w:%m/%d} but not on the PBF",
                 label="child not on PBF")
-    sheets = {w: dcc94e(world, rng, provider, w, rows[w], pbf, sheet_defects.get(w, ()),
-                        typed=False) for w in weeks}
+    sheets = {}
+    for w in weeks:
+        try:
+            sheets[w] = dcc94e(world, rng, provider, w, rows[w], pbf,
+                               sheet_defects.get(w, []) + ([extra[w]] if w in extra else []))
+        except ValueError:
+            if w not in extra:
+                raise
+            sheets[w] = dcc94e(world, rng, provider, w, rows[w], pbf, sheet_defects.get(w, []))
 
     def pbf_field(r: int, day: date) -> str:
         base = f"children.{r}.days.{day.day:02d}."

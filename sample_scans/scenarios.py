@@ -28,8 +28,6 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from extractors.forms import rules
-
 from . import content
 from .content import (CODE_DEFECTS, DCC94_DEFECTS, DCC94E_DEFECTS, DCC97_DEFECTS,
                       MATCH_DEFECTS, World)
@@ -234,12 +232,20 @@ class _File:
         return self.add(doc)
 
 
+# Rules that only some files can carry get more weight, so that each occurs often enough to
+# measure (packets are a fifth of the files; Flex children a fifth of the children).
+RARE = ("dcc97.flex_uncoded", "dcc97.adjustment_window", "dcc97.blank_form",
+        "dcc97.same_code_exception", "dcc97.end_sequence", "dcc94e.times_recorded")
+
+
 def _pool(form: str, known: bool) -> list[str]:
-    """Rule ids a document of ``form`` ("packet": a PBF with its weeks) may be given."""
+    """Rule ids a document of ``form`` ("packet": a PBF with its weeks) may be given, repeated
+    by weight."""
     pool = {"DCC-94": list(DCC94_DEFECTS) + ["dcc94.all_pages"], "DCC-97": list(DCC97_DEFECTS),
             "DCC-94E": list(DCC94E_DEFECTS),
-            "packet": list(DCC97_DEFECTS) + list(MATCH_DEFECTS) * 2 + [
+            "packet": list(DCC97_DEFECTS) + list(MATCH_DEFECTS) * 4 + [
                 "dcc94e.initials", "dcc94e.parent_signature", "dcc94e.provider_signature"]}[form]
+    pool += [d for d in pool if d in RARE]
     return [d for d in pool if known or d not in TIMING]
 
 
@@ -257,7 +263,8 @@ def build_file(world: World, rng: random.Random, index: int, channel: str, kind:
     ``intake.received_unknown`` asks for a file without a sidecar on a channel that has no date
     of its own. ``page_form`` picks the form of a ``page`` file (default: from the defects, else
     mostly DCC-94E). ``sheet_defect_rate``: the chance of a signature or initials defect on each
-    DCC-94E of a billing packet that no asked-for defect uses. Raises ValueError when the defects cannot be injected in this file."""
+    DCC-94E of a billing packet that no asked-for defect uses. Raises ValueError when the
+    defects cannot be injected in this file."""
     defects = set(defects)
     if sidecar is None:
         sidecar = "intake.received_unknown" not in defects and rng.random() < SIDECAR_RATE[
