@@ -45,6 +45,7 @@ import calendar
 import random
 from collections import Counter
 from dataclasses import dataclass
+from string import capwords
 from datetime import date, timedelta
 
 from extractors.forms import WEEKDAYS
@@ -1051,7 +1052,7 @@ def dcc94e(world: World, rng: random.Random, provider: Provider, week_sunday: da
     paper = doc.paper
     pw = provider.writer
     paper.update({
-        "provider_name": pen(provider.name.title(), pw, rng, typed),
+        "provider_name": pen(capwords(provider.name), pw, rng, typed),
         "provider_number": pen(provider.number, pw, rng, typed),
         "week_of": pen(written_date(week[0], pw), pw, rng, typed),
         "week_through": pen(written_date(week[-1], pw), pw, rng, typed)})
@@ -1059,8 +1060,8 @@ def dcc94e(world: World, rng: random.Random, provider: Provider, week_sunday: da
     for r, (family, child) in enumerate(children):
         row = f"rows.{r}."
         on_pbf = child.name in billed
-        paper[row + "child_name"] = pen(child.name.title() if rng.random() < 0.7 else child.name,
-                                        pw, rng, typed)
+        written = capwords(child.name) if rng.random() < 0.7 else child.name
+        paper[row + "child_name"] = pen(written, pw, rng, typed)
         came = _attendance(rng, child, week, billed.get(child.name) if on_pbf else None,
                            month if on_pbf else None)
         for w, kind in sorted(came.items()):
