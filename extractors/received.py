@@ -5,7 +5,8 @@ Deadlines hang on this date (a DCC-94 must be back within 10 days, a DCC-97 adju
 
 1. ``sidecar``: the gateway's ``FILE.json`` beside the file (``received_at`` key), written
    when the fax server, mailbox or upload API took the file in;
-2. ``fax_header``: the date and time the sending machine printed across the top of page 1;
+2. ``fax_header``: the date and time the sending machine printed across the top of page 1
+   (``header_text`` reads it);
 3. ``email``: the e-mail's ``Date`` header;
 4. nothing: ``(None, None)``. (The CLI's ``--received-at`` overrides all of these.)
 
@@ -18,8 +19,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
+from . import ocr
 from .faxheader import LOCAL, parse
 from .load import Loaded
+from .normalize import top_band
 
 
 def sidecar_path(path: Path) -> Path:
@@ -39,6 +44,17 @@ def _from_sidecar(path: Path) -> datetime | None:
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=LOCAL)
     return when
+
+
+def header_text(image: np.ndarray, dpi: int) -> str | None:
+    """The fax header line of a page image *as received* (before it is turned upright).
+
+    The sending machine prints the header across the top of what it transmits, so it is at the
+    top even when the paper went in upside down (where it may then overlap the form's footer
+    and read poorly); upright forms leave that band empty. None when nothing is read.
+    """
+    (text, _), = ocr.read_lines([top_band(image, dpi)], dpi, psm=7)
+    return text or None
 
 
 def received_at(path: Path | None, loaded: Loaded | None,

@@ -13,16 +13,17 @@ import numpy as np
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from extractors.classify import classify
 from extractors.errors import UnreadableFile, UnsupportedFile
 from extractors.load import find_sheet, load, sniff
-from extractors.received import received_at
+from extractors.received import header_text, received_at
 
 DATA = Path(__file__).parent / "data"
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 DPI = 200
 
 
@@ -286,3 +287,21 @@ def test_received_at_prefers_the_sidecar_then_header_then_email(tmp_path):
     assert received_at(path, loaded, HEADER) == ("2022-05-18T08:30:00-04:00", "sidecar")
     (tmp_path / "fax.tif.json").write_text("{not json")
     assert received_at(path, loaded, HEADER)[1] == "fax_header"
+
+
+def with_header(page: np.ndarray, line: str) -> np.ndarray:
+    """``page`` with a fax machine's header line printed in its top margin."""
+    image = Image.fromarray(page)
+    ImageDraw.Draw(image).text((40, 14), line, fill=0, font=ImageFont.truetype(MONO, 26))
+    return np.array(image)
+
+
+def test_received_at_from_the_header_of_a_standard_fax(tmp_path, dcc94):
+    path = fax_tiff(tmp_path / "fax.tif", [with_header(dcc94[0], HEADER)], fine=False)
+    loaded = load(path)
+    text = header_text(loaded.pages[0].image, loaded.pages[0].dpi)
+    assert received_at(path, loaded, text) == ("2022-05-16T09:14:00-04:00", "fax_header")
+
+
+def test_a_page_without_a_header_has_none(dcc94):
+    assert received_at(None, None, header_text(dcc94[1], DPI)) == (None, None)
