@@ -247,6 +247,18 @@ def test_a_post_without_the_csrf_token_is_refused(site):
         assert s.get(Document, site.ids["cert"]).review_state == "open"
 
 
+def test_the_session_secret_is_generated_once_into_the_data_dir(site):
+    secret = site.data_dir / "secret_key"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert site.app.config["SECRET_KEY"] == secret.read_text().strip()
+    again = create_app({"CCAP_ENV": {"CCAP_DATA_DIR": str(site.data_dir)},
+                        "CCAP_CONFIG": site.cfg, "CCAP_STORE": site.store})
+    assert again.config["SECRET_KEY"] == site.app.config["SECRET_KEY"]
+    given = create_app({"CCAP_ENV": {"CCAP_SECRET_KEY": "from-env"}, "CCAP_CONFIG": site.cfg,
+                        "CCAP_STORE": site.store})
+    assert given.config["SECRET_KEY"] == "from-env"
+
+
 def test_wrong_password_and_disabled_users_cannot_sign_in(site):
     client = site.app.test_client()
     token = csrf_token(client, "/login")
@@ -254,6 +266,28 @@ def test_wrong_password_and_disabled_users_cannot_sign_in(site):
                                            "csrf_token": token})
     assert response.status_code == 401 and "Wrong user name or password" in response.get_data(as_text=True)
     assert client.get("/queue").status_code == 302
+    # an admin adds a worker, who signs in; then the admin disables them
+    admin, admin_token = login(site.app, "admin")
+    short = admin.post("/admin/users", data={"csrf_token": admin_token, "username": "temp",
+                                             "role": "worker", "password": "short"},
+                       follow_redirects=True)
+    assert "at least 10 characters" in short.get_data(as_text=True)
+    admin.post("/admin/users", data={"csrf_token": admin_token, "username": "temp",
+                                     "role": "worker", "password": "long enough pass"})
+    temp = site.app.test_client()
+    temp.post("/login", data={"username": "temp", "password": "long enough pass",
+                              "csrf_token": csrf_token(temp, "/login")})
+    assert temp.get("/queue").status_code == 200
+    admin.post("/admin/users", data={"csrf_token": admin_token, "username": "temp",
+                                     "role": "worker", "active": "0"})
+    assert temp.get("/queue").status_code == 302                  # the open session ends too
+    again = temp.post("/login", data={"username": "temp", "password": "long enough pass",
+                                      "csrf_token": csrf_token(temp, "/login")})
+    assert again.status_code == 401
+    # and an admin cannot lock themselves out
+    response = admin.post("/admin/users", data={"csrf_token": admin_token, "username": "admin",
+                                                "role": "worker"}, follow_redirects=True)
+    assert "cannot take away your own admin access" in response.get_data(as_text=True)
 
 
 def test_login_redirect_stays_on_this_site(site):

@@ -93,7 +93,8 @@ def due(doc: Document, today: date | None = None) -> Due:
     return_by_field = doc.field("return_by") if doc.form == "DCC-94" else None
     return_by = _date(return_by_field.value) if return_by_field else None
     return Due(received, review_due,
-               overdue=bool(review_due and doc.review_state == "open" and today > review_due),
+               overdue=bool(review_due and doc.review_state == "open" and doc.route == "review"
+                            and today > review_due),
                return_by=return_by,
                late=bool(return_by and received and received > return_by))
 
