@@ -44,7 +44,8 @@ def test_plan_set_is_deterministic_per_seed():
 def test_plans_do_not_depend_on_the_process():
     """Set order changes with PYTHONHASHSEED; the plans must not."""
     code = ("import hashlib; from sample_scans import scenarios; "
-            "print(hashlib.sha256(repr(scenarios.plan_set(3, 30)).encode()).hexdigest())")
+            "plans = scenarios.plan_set(3, 30) + scenarios.curated_plans(); "
+            "print(hashlib.sha256(repr(plans).encode()).hexdigest())")
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")}
