@@ -184,6 +184,18 @@ def _stated_dpi(image: Image.Image) -> tuple[float, float] | None:
     return (x, y) if x >= 20 and y >= 20 else None
 
 
+FAX_WIDTH_PX = 1728            # every fax line is 1728 pixels (215 mm at 8 per mm)
+
+
+def _guessed_dpi(width: int, height: int) -> tuple[float, float]:
+    """The resolution of an image that states none: a fax by its line width (standard or fine
+    by its length), anything else taken for a whole letter page with square pixels."""
+    if abs(width - FAX_WIDTH_PX) <= 16:
+        return (204.0, 98.0) if height < 1600 else (204.0, 196.0)
+    dpi = _letter_dpi(width, height)
+    return dpi, dpi
+
+
 def _letter_dpi(width: int, height: int) -> float:
     """The dpi an image would have if it were a whole letter page."""
     return max(width, height) / LETTER_IN[1]
@@ -216,9 +228,8 @@ def _tiff(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
                 raise UnreadableFile(f"more than {MAX_PAGES} pages")
             pixels = _grey(frame)
             stated = _stated_dpi(frame)
-            if stated is None:
-                dpi = _letter_dpi(*frame.size)
-                stated = (dpi, dpi)
+            if stated is None or not _plausible(*frame.size, stated):    # e.g. a default 72
+                stated = _guessed_dpi(*frame.size)
             pages.append(_page(pixels, stated, f"{prefix}tiff page {number}"))
     except UnreadableFile:
         raise

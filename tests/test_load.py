@@ -69,6 +69,17 @@ def test_fax_tiff_pages_get_square_pixels(tmp_path, dcc94, fine):
         assert classified(page) == ("DCC-94", number)
 
 
+def test_a_fax_tiff_without_resolution_tags_is_recognised_by_its_width(tmp_path, dcc94):
+    small = cv2.resize(dcc94[0], (1728, 1078), interpolation=cv2.INTER_AREA)
+    path = tmp_path / "bare.tif"
+    bits = Image.fromarray(np.where(small < 160, 0, 255).astype(np.uint8)).convert("1")
+    for dpi in (None, (72, 72)):                       # no tags, or a meaningless default
+        bits.save(path, "TIFF", compression="group3", **({"dpi": dpi} if dpi else {}))
+        page = load(path).pages[0]
+        assert page.source_dpi == (204, 98)
+        assert_upright_letter(page)
+
+
 def test_kind_is_sniffed_not_taken_from_the_name(tmp_path, dcc94):
     path = fax_tiff(tmp_path / "scan.pdf", dcc94[:1], fine=False)       # a TIFF named .pdf
     assert load(path).kind == "tiff"
