@@ -50,8 +50,8 @@ KIND_WEIGHTS = {
 SIDECAR_RATE = {"fax_fine": 0.9, "fax_normal": 0.9, "email": 0.95, "scan_pdf": 0.75,
                 "photo": 0.55, "digital_pdf": 0.8}
 # Chance that a document gets a defect (tuned so that about 40 % of documents are clean).
-DEFECT_RATE = {"DCC-94": 0.6, "DCC-97": 0.65, "DCC-94E": 0.55, "packet": 0.7}
-SHEET_DEFECT_RATE = 0.5       # each other sheet of a billing packet
+DEFECT_RATE = {"DCC-94": 0.65, "DCC-97": 0.7, "DCC-94E": 0.6, "packet": 0.7}
+SHEET_DEFECT_RATE = 0.55      # each other sheet of a billing packet
 FIRST_DAY, LAST_DAY = date(2025, 2, 1), date(2026, 10, 31)
 TIMING = ("dcc94.return_window", "dcc97.adjustment_window")
 # Pairs of defects one document cannot carry together.
