@@ -460,3 +460,43 @@ def test_review_due_counts_business_days():
     assert duedates.review_due(date(2022, 12, 22)) == date(2022, 12, 28)    # Christmas Eve, Day
     assert duedates.received_day("2022-05-13T23:30:00-04:00") == date(2022, 5, 13)
     assert duedates.received_day("2022-05-14T02:30:00+00:00") == date(2022, 5, 13)
+
+
+def test_the_app_on_postgresql_with_a_real_redis(pg_server, redis_server, tmp_path):
+    """The same app on PostgreSQL, with Redis up: review, audit, upload (queued) and health."""
+    redis_server.flush()
+    env = {"CCAP_DATA_DIR": str(tmp_path / "var"), "DATABASE_URL": pg_server.create_database(),
+           "REDIS_URL": redis_server.url, "CCAP_METRICS_TOKEN": "scrape-me"}
+    cfg = intake_config.load(env)
+    store = Store.open(cfg)
+    try:
+        ids = seed(store)
+        app = create_app({"CCAP_ENV": env, "CCAP_CONFIG": cfg, "CCAP_STORE": store})
+        client, token = login(app, "worker")
+        assert f"DCC-94 #{ids['cert']}" in client.get("/queue").get_data(as_text=True)
+        html = client.post(f"/documents/{ids['cert']}/correct", follow_redirects=True, data={
+            "csrf_token": token, "field": "parent_signed_date", "value": "2022-05-06"}
+        ).get_data(as_text=True)
+        assert "1 resolved" in html
+        assert client.post(f"/documents/{ids['cert']}/approve",
+                           data={"csrf_token": token}).status_code == 302
+
+        auditor, token = login(app, "auditor")
+        report = auditor.post("/audit/match", data={"csrf_token": token, "month": "2022-06"},
+                              follow_redirects=True).get_data(as_text=True)
+        assert "match.missing_week" in report
+        sample = auditor.post("/audit/sample", follow_redirects=True, data={
+            "csrf_token": token, "month": "2022-06", "n": "5", "form": "DCC-94E", "seed": "3"})
+        assert "Population</dt><dd>1" in sample.get_data(as_text=True)
+
+        gateway = app.test_client()
+        upload = gateway.post("/api/v1/submissions",
+                              headers={"Authorization": f"Bearer {ids['gateway_token']}"},
+                              data={"file": (io.BytesIO(b"%PDF-1.4 new fax"), "new.pdf")})
+        assert upload.status_code == 201 and upload.get_json()["queued"] is True
+        health = gateway.get("/healthz", headers={"Authorization": "Bearer scrape-me"})
+        assert health.status_code == 200 and health.get_json()["ok"] is True
+        metrics = gateway.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert "ccap_redis_up 1" in metrics.get_data(as_text=True)
+    finally:
+        store.dispose()
