@@ -31,6 +31,13 @@ document clear of all of them:
   files have at most 3). ``care_level``: ``care_level`` must be the level on the 1st; when a
   birthday in the month changes it, ``care_level_2`` is the new level, otherwise empty.
   451/452 are written only for Flex children of licensed providers.
+* Signatures: only the DCC-94 demands a wet one; on the DCC-97 and DCC-94E a signature is
+  missing only when blank (born-digital PBFs are often e-signed, and that is clean).
+  ``dcc94e.times_recorded``: a day with exactly one of time in and time out;
+  ``dcc94e.initials``: a written time whose initials box is empty; ``dcc94e.parent_signature``:
+  a row with any time and a blank weekly signature. ``dcc94.all_pages``: a certificate with
+  pages missing *from this file* (see ``scenarios``: a certificate split over two faxes
+  carries it in both files).
 * ``match.*`` apply when one file holds a DCC-97 and DCC-94E sheets of the same provider whose
   weeks overlap the billing month; the findings are recorded on the DCC-97. Every sheet lists
   every PBF child. ``missing_week``: a week (Sunday-Saturday) with a billed code in the month for
