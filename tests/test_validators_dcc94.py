@@ -81,3 +81,14 @@ def test_signed_dates_without_receipt_date_checks_the_lower_bound_only():
     checked = check(extract(("DCC-94", clean_94(parent_signed_date="2099-01-01")),
                             received_at=None))
     assert rule_ids(checked) == {"intake.received_unknown"}
+
+
+def test_a_certificate_completed_from_two_files_is_whole():
+    """The service folds a later fax's page into the first document: the fields of page 3 are
+    there though the file's own pages are 1 and 2 (intake.certificates)."""
+    part = extract(("DCC-94", clean_94(), [1, 2]))
+    whole = extract(("DCC-94", clean_94()))
+    doc = part.documents[0]
+    doc.fields = dict(whole.documents[0].fields)
+    doc.missing_pages = []
+    assert rule_ids(check(part)) == set()

@@ -34,11 +34,21 @@ def _generated(r: Reading):
     return name, r.date(name)
 
 
+def pages_present(r: Reading, ctx: Context) -> set[int]:
+    """Form pages the document holds: its own page images, or the fields of a page (a
+    certificate completed from pages of several files carries their fields; an extract lists
+    every field of each page it holds)."""
+    present = {ctx.extract.pages[i].page for i in r.doc.pages if i < len(ctx.extract.pages)}
+    for page in load_form(FORM).pages:
+        if page.number not in present and any(r.has(f.name) for f in page.fields):
+            present.add(page.number)
+    return present
+
+
 @rule("dcc94.all_pages")
 def all_pages(r: Reading, ctx: Context) -> list[Finding]:
-    expected = range(1, load_form(FORM).page_count + 1)
-    present = {ctx.extract.pages[i].page for i in r.doc.pages}
-    missing = sorted(set(r.doc.missing_pages) | {p for p in expected if p not in present})
+    present = pages_present(r, ctx)
+    missing = [p for p in range(1, load_form(FORM).page_count + 1) if p not in present]
     if not missing:
         return []
     pages = "Page" if len(missing) == 1 else "Pages"
