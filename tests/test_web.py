@@ -359,6 +359,25 @@ def test_correcting_a_field_rechecks_the_findings_then_approve(site, tmp_path):
     assert received
 
 
+def test_closed_value_fields_take_only_their_values(site):
+    client, token = login(site.app, "worker")
+    doc_id = site.ids["cert"]
+    html = client.post(f"/documents/{doc_id}/correct", follow_redirects=True, data={
+        "csrf_token": token, "field": "provider_signature", "value": "Linda"}).get_data(as_text=True)
+    assert "A signature is one of: wet, electronic, blank; nothing changed." in html
+    client.post(f"/documents/{doc_id}/correct", data={
+        "csrf_token": token, "field": "provider_signature", "value": "Electronic"})
+    with site.store.session() as s:
+        doc = s.get(Document, doc_id)
+        assert doc.field("provider_signature").value == "electronic"
+        assert "dcc94.provider_signature" in {f.rule for f in doc.findings}
+    client.post(f"/documents/{doc_id}/correct", data={
+        "csrf_token": token, "field": "provider_signature", "value": "wet"})
+    with site.store.session() as s:
+        doc = s.get(Document, doc_id)
+        assert "dcc94.provider_signature" not in {f.rule for f in doc.findings}
+
+
 def test_return_needs_a_reason_and_records_it(site):
     client, token = login(site.app, "worker")
     doc_id = site.ids["pbf"]

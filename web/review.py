@@ -31,6 +31,10 @@ SUMMARY_FIELDS = {
     "DCC-97": {"provider": "provider_name", "reference": "billing_month"},
     "DCC-94E": {"provider": "provider_name", "reference": "week_of"},
 }
+# Field types with a closed set of values: a correction must be one of them (the normaliser reads
+# any ink as "present"/"checked", which is right for OCR and wrong for a typed correction).
+CHOICES = {"signature": ("wet", "electronic", "blank"), "initials": ("present", "absent"),
+           "mark": ("checked", "unchecked")}
 QUEUE_STATES = {"open": "To review", "returned": "Returned to provider",
                 "approved": "Approved", "rejected": "Rejected"}
 HIDDEN_STATUSES = ("waiting", "merged")     # a certificate still waiting for pages, or folded in
@@ -129,7 +133,7 @@ def document(doc_id: int):
         findings=sorted(open_findings, key=lambda f: docview.SEVERITY_ORDER.get(f.severity, 3)),
         selected=next((f for f in fields if f.name == selected), None), events=events,
         editable=can("worker") and doc.review_state == "open",
-        submission=doc.submission)
+        submission=doc.submission, choices=CHOICES)
 
 
 @bp.get("/documents/<int:doc_id>/pages/<int:number>.png")
@@ -174,7 +178,14 @@ def correct(doc_id: int):
         flash("Choose a field of this document to correct.", "error")
         return redirect(url_for("review.document", doc_id=doc.id))
     raw = request.form.get("value", "").strip()
-    value = normalise(row.type or "text", raw or None)
+    if row.type in CHOICES:
+        value = raw.lower()
+        if value not in CHOICES[row.type]:
+            flash(f"A {row.type} is one of: {', '.join(CHOICES[row.type])}; nothing changed.",
+                  "error")
+            return redirect(url_for("review.document", doc_id=doc.id, field=name))
+    else:
+        value = normalise(row.type or "text", raw or None)
     if raw and value is None:
         flash(f"“{raw}” cannot be read as a {row.type or 'value'}; nothing changed.", "error")
         return redirect(url_for("review.document", doc_id=doc.id, field=name))

@@ -36,6 +36,11 @@
       editName.value = name;
       editLabel.textContent = row.dataset.label + " (" + name + ")";
       editValue.value = row.dataset.value || "";
+      if (document.getElementById("choices-" + row.dataset.type)) {
+        editValue.setAttribute("list", "choices-" + row.dataset.type);
+      } else {
+        editValue.removeAttribute("list");
+      }
       editValue.focus({preventScroll: true});
     }
     if (history.replaceState) {
