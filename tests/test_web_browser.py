@@ -95,6 +95,10 @@ def test_worker_corrects_a_misread_date_and_approves(server, browser):
     page.get_by_role("button", name="200 %").click()
     assert abs(box.bounding_box()["width"] - 2 * drawn["width"]) < 2
     page.get_by_role("button", name="Fit width").click()
+    # clicking a box on the paper chooses its field too
+    page.locator('.box[data-field="provider_signed_date"]').click()
+    expect(page.get_by_label("Correct value")).to_have_value("2022-05-06")
+    finding.get_by_role("link", name="parent_signed_date").click()
 
     page.get_by_label("Correct value").fill("05/06/2022")
     page.get_by_role("button", name="Save correction").click()

@@ -1,5 +1,5 @@
-// Review page: clicking a field (in the field list or a finding) highlights its box on the page
-// image, scrolls the image to it, and puts the field into the correction form. Without
+// Review page: clicking a field (in the field list, a finding, or its box on the page image)
+// highlights its box, scrolls the image to it, and puts the field into the correction form. Without
 // JavaScript the same links reload the page with ?field=NAME, which the server renders the same way.
 (function () {
   "use strict";
