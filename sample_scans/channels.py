@@ -187,6 +187,7 @@ def _header_strip(text: str, width: int, height: int) -> np.ndarray:
 
 def _scan_pdf(plan: SubmissionPlan, images: list[Image.Image], rng: random.Random) -> bytes:
     dpi = random.Random(f"{plan.sender}:scanner").choice([200, 240, 300])
+    stamp = (plan.received_at or datetime(2022, 1, 1)).utctimetuple()
     pages = []
     for img, page in zip(images, plan.pages):
         img = _as_delivered(img, page.rotation, page.skew)
@@ -200,7 +201,8 @@ def _scan_pdf(plan: SubmissionPlan, images: list[Image.Image], rng: random.Rando
         pages.append(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)))
     buffer = io.BytesIO()
     pages[0].save(buffer, "PDF", resolution=float(dpi), save_all=True, append_images=pages[1:],
-                  quality=rng.randint(45, 70))
+                  quality=rng.randint(45, 70),
+                  creationDate=stamp, modDate=stamp)     # fixed: same seed, same bytes
     return buffer.getvalue()
 
 
