@@ -107,3 +107,35 @@ def test_missing_week_not_for_weeks_without_billed_days():
                                       codes=codes)])
     checked = run(pbf, month_sheets(skip=("2022-06-19", "2022-06-26")))
     assert rule_ids(checked) == set()
+
+
+def test_a_misread_name_is_matched_by_elimination_and_sent_to_review():
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.child_name"] = "JXYDFN L0P"        # badly read, still the only row
+    checked = run(sheets=sheets)
+    assert rule_ids(checked) == set()
+    assert checked.documents[0].route == "review" and checked.documents[3].route == "review"
+    sheets[2][1]["rows.0.child_name"] = None                  # unreadable
+    assert rule_ids(run(sheets=sheets)) == set()
+
+
+def test_a_stranger_is_not_taken_for_a_child_who_has_a_row():
+    sheets = month_sheets()
+    sheets[2][1].update({"rows.1.child_name": "MASON JONES", "rows.1.days.mon.time_in": "08:00",
+                         "rows.1.days.mon.time_out": "16:00", "rows.1.parent_signature": "wet",
+                         "rows.1.days.mon.in_initials": "present",
+                         "rows.1.days.mon.out_initials": "present"})
+    assert rule_ids(run(sheets=sheets)) == {"match.child_not_on_pbf"}
+
+
+def test_two_children_of_one_name_pair_with_their_rows_in_order():
+    twins = [child_97(0, "2022-06", "BRYSON MARTIN", "2019-01-10", "PS-1"),
+             child_97(1, "2022-06", "BRYSON MARTIN", "2017-03-03", "PS-3", scheduled="2")]
+    rows = [("BRYSON MARTIN", list(WEEKDAYS[1:6])), ("BRYSON MARTIN", list(WEEKDAYS[1:6]))]
+    sheets = month_sheets(rows=rows)
+    for _, sheet in sheets:
+        for day in WEEKDAYS[1:6]:
+            sheet[f"rows.1.days.{day}.time_out"] = "10:30"    # the part-day twin
+    checked = run(clean_97(children=twins), sheets)
+    assert rule_ids(checked) == set()
+    assert {d.route for d in checked.documents} == {"accept"}

@@ -90,21 +90,48 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
         children = dcc97.children(pbf)
         mine = []
         for s in sheets:
-            start = dcc94e.week_of(s)
-            if start is None:
-                s.unreadable("week_of")
+            if not _same_provider(pbf, s, len(pbfs)):
                 continue
-            if start <= end and start + timedelta(days=6) >= month and _same_provider(
-                    pbf, s, len(pbfs)):
+            start = dcc94e.week_of(s)
+            if start is None:                 # which week it covers is unknown: ask a person
+                s.unreadable("week_of")
+                pbf.unreadable("week_of")
+                continue
+            if start <= end and start + timedelta(days=6) >= month:
                 sheet = Sheet(s, start, dcc94e.rows(s))
-                for row in sheet.rows:
-                    child = best_child(row.name, children)
-                    if child is not None and child.index not in sheet.children:
+                for row in sheet.rows:           # in order: twins of one name pair up in turn
+                    free = [c for c in children if c.index not in sheet.children]
+                    child = best_child(row.name, free)
+                    if child is not None:
                         sheet.children[child.index] = row
+                _by_elimination(pbf, sheet, children)
                 mine.append(sheet)
         if mine:
             out.append(Pairing(pbf, month, children, mine))
     return out
+
+
+ELIMINATION_SIMILARITY = 0.5
+
+
+def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> None:
+    """A name misread on the sheet: when exactly one billed child of the week has no row and
+    exactly one row with times names nobody (unreadable, or loosely like that child), that row
+    is taken as the child's, and both documents go to a person to confirm it."""
+    week = (sheet.start, sheet.start + timedelta(days=6))
+    left = [c for c in children if c.index not in sheet.children
+            and any(week[0] <= d.on <= week[1] for d in _attended_days(c))]
+    taken = {id(r) for r in sheet.children.values()}
+    loose = [r for r in sheet.rows if id(r) not in taken and r.has_times]
+    if len(left) != 1 or len(loose) != 1:
+        return
+    child, row = left[0], loose[0]
+    if row.name and child.name and name_similarity(row.name, child.name) < ELIMINATION_SIMILARITY:
+        return
+    sheet.children[child.index] = row
+    name = f"rows.{row.index}.child_name"
+    sheet.reading.unreadable(name)
+    pbf.unreadable(name)
 
 
 def _attended_days(child: dcc97.Child) -> list[dcc97.Day]:
