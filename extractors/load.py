@@ -48,7 +48,8 @@ class SourcePage:
     dpi: int                                   # pixels per inch of ``image``
     text_words: list[Word] | None              # born-digital PDF text layer, boxes in pixels
     origin: str                                # "tiff page 2", "attachment 1 (pdf) page 3"
-    source_dpi: tuple[float, float]            # (x, y) resolution the file stated or implied
+    source_dpi: tuple[float, float]            # (x, y) resolution the file stated or implied;
+                                               # (0, 0) for a flattened photo stating none
 
 
 @dataclass
@@ -231,7 +232,7 @@ def _tiff(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
             if stated is None or not _plausible(*frame.size, stated):    # e.g. a default 72
                 stated = _guessed_dpi(*frame.size)
             pages.append(_page(pixels, stated, f"{prefix}tiff page {number}"))
-    except UnreadableFile:
+    except (UnreadableFile, Image.DecompressionBombError):
         raise
     except Exception:              # noqa: BLE001 - Pillow raises many kinds on damaged data
         skipped.append(f"{prefix}tiff page {len(pages) + 1}: damaged; it and any pages after "
@@ -362,14 +363,29 @@ def _pdf(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
     for i in range(count):
         origin = f"{prefix}pdf page {i + 1}"
         try:
-            bitmap = pdf[i].render(scale=WORKING_DPI / 72, may_draw_forms=True)
+            page = pdf[i]
+            scale = _pdf_scale(*page.get_size())
+            bitmap = page.render(scale=scale, may_draw_forms=True)
             image = np.asarray(bitmap.to_pil().convert("L"), dtype=np.uint8).copy()
         except (pdfium.PdfiumError, OSError, ValueError):
             skipped.append(f"{origin}: damaged, could not be drawn")
             continue
-        pages.append(SourcePage(image, WORKING_DPI, layers[i], origin,
-                                (float(WORKING_DPI), float(WORKING_DPI))))
+        words = layers[i] if scale == WORKING_DPI / 72 else None
+        stated = float(scale * 72)
+        pages.append(SourcePage(image, WORKING_DPI, words, origin, (stated, stated)))
     return pages, skipped
+
+
+def _pdf_scale(width_pt: float, height_pt: float) -> float:
+    """Pixels per point to render a page at ``WORKING_DPI``.
+
+    A page whose size is no paper size (some scanner software places a 300 dpi scan at one
+    point per pixel: a 35 x 46 inch "page") is drawn as if it were a letter page instead.
+    """
+    long_in = max(width_pt, height_pt) / 72
+    if 5 <= long_in <= 17:
+        return WORKING_DPI / 72
+    return WORKING_DPI * LETTER_IN[1] / max(width_pt, height_pt, 1)
 
 
 def _text_layers(data: bytes, count: int) -> list[list[Word] | None]:

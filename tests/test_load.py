@@ -129,6 +129,15 @@ def test_scanned_pdf_is_image_only(tmp_path, dcc94):
     assert [classified(p) for p in loaded.pages] == [("DCC-94", 1), ("DCC-94", 2), ("DCC-94", 3)]
 
 
+def test_pdf_with_a_scan_placed_at_one_point_per_pixel_is_drawn_as_a_letter_page(tmp_path, dcc94):
+    path = tmp_path / "huge.pdf"
+    big = cv2.resize(dcc94[0], (2550, 3300), interpolation=cv2.INTER_CUBIC)
+    Image.fromarray(big).save(path, resolution=72)      # a 35 x 46 inch "page"
+    page = load(path).pages[0]
+    assert_upright_letter(page)
+    assert classified(page) == ("DCC-94", 1)
+
+
 def test_scan_with_an_invisible_ocr_layer_is_image_only(tmp_path, dcc94):
     path = tmp_path / "ocrd.pdf"
     pdf = canvas.Canvas(str(path), pagesize=(612, 792))
