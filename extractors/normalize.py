@@ -161,7 +161,7 @@ def rule_orientation(binary: np.ndarray, dpi: int
                      ) -> tuple[int, Classification, float] | None:
     """(rotation, classification at ``ORIENT_DPI``, margin) when the ruled lines of a form
     decide the page's orientation; None when no turn lines up with any layout."""
-    small = _reduce(ink_mask(binary), dpi, ORIENT_DPI)
+    small = reduce_ink(ink_mask(binary), dpi, ORIENT_DPI)
     found = []
     for rotation in ROTATIONS:
         found.append((classify(rotate(small, rotation), ORIENT_DPI), rotation))
@@ -173,7 +173,7 @@ def rule_orientation(binary: np.ndarray, dpi: int
     return rotation, best, margin
 
 
-def _reduce(ink: np.ndarray, dpi: int, target: int) -> np.ndarray:
+def reduce_ink(ink: np.ndarray, dpi: int, target: int) -> np.ndarray:
     """An ink mask at ``target`` dpi, keeping every thin rule (max over each block)."""
     factor = max(1, round(dpi / target))
     if factor == 1:
@@ -181,6 +181,9 @@ def _reduce(ink: np.ndarray, dpi: int, target: int) -> np.ndarray:
     h, w = ink.shape
     h2, w2 = h // factor, w // factor
     return ink[:h2 * factor, :w2 * factor].reshape(h2, factor, w2, factor).max(axis=(1, 3))
+
+
+_reduce = reduce_ink          # the name the pipeline first used
 
 
 def osd_orientation(image: np.ndarray, dpi: int) -> int | None:
