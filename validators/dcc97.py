@@ -130,20 +130,30 @@ def same_code_exception(r: Reading, ctx: Context) -> list[Finding]:
 def unknown_code(r: Reading, ctx: Context) -> list[Finding]:
     out = []
     for child in children(r):
-        bad, fields = [], []
+        unknown, wrong_schedule, fields = [], [], []
         for d in child.days:
             for line in ("provider", "worker"):
                 value = getattr(d, line)
                 if value is None:
                     continue
                 entry = policy.code(value)
-                if entry is None or (child.schedule and child.schedule not in entry.schedules):
-                    bad.append(f"{value} on day {d.number}")
-                    fields.append(d.prefix + f"{line}_exception")
-        if bad:
-            kind = f" for a {child.schedule.title()} schedule" if child.schedule else ""
-            out.append(finding("dcc97.unknown_code",
-                               f"{child.label}: code {listing(bad)} is not a billing code{kind}.",
+                if entry is None:
+                    unknown.append(f"{value} on day {d.number}")
+                elif child.schedule and child.schedule not in entry.schedules:
+                    wrong_schedule.append(f"{value} on day {d.number}")
+                else:
+                    continue
+                fields.append(d.prefix + f"{line}_exception")
+        said = []
+        if unknown:
+            said.append(f"code {listing(unknown)} " + ("is not a billing code" if len(unknown) == 1
+                                                          else "are not billing codes"))
+        if wrong_schedule:
+            verb = "is" if len(wrong_schedule) == 1 else "are"
+            said.append(f"code {listing(wrong_schedule)} {verb} not used on a "
+                        f"{child.schedule.title()} schedule (Flex forms use 451/452 for 45)")
+        if said:
+            out.append(finding("dcc97.unknown_code", f"{child.label}: {'; '.join(said)}.",
                                fields))
     return out
 
@@ -334,7 +344,8 @@ def blank_form(r: Reading, ctx: Context) -> list[Finding]:
 @rule("dcc97.provider_signature")
 def provider_signature(r: Reading, ctx: Context) -> list[Finding]:
     out = []
-    for m in sorted(r.names(r"(?:p(\d+)\.)?provider_signature"), key=lambda m: int(m.group(1) or 1)):
+    signatures = r.names(r"(?:p(\d+)\.)?provider_signature")
+    for m in sorted(signatures, key=lambda m: int(m.group(1) or 1)):
         if r.get(m.group(0)) == "blank":
             page = int(m.group(1) or 1)
             out.append(finding(

@@ -67,7 +67,8 @@ class Pairing:
     def covered(self, child: dcc97.Child, day: date) -> dcc94e.Row | None:
         """The sheet row of ``child`` in the week of ``day``, None when no sheet has it."""
         for sheet in self.sheets:
-            if sheet.start <= day < sheet.start + timedelta(days=7) and child.index in sheet.children:
+            in_week = sheet.start <= day < sheet.start + timedelta(days=7)
+            if in_week and child.index in sheet.children:
                 return sheet.children[child.index]
         return None
 

@@ -12,7 +12,8 @@ Sources are the DCC provider pages in ``shared/seeds`` and the billing code tabl
     10
     >>> sorted(in_force("uncoded_absences", date(2023, 3, 1)).value)
     ['40', '45', '50']
-    >>> care_level(date(2019, 6, 15), date(2022, 6, 14)), care_level(date(2019, 6, 15), date(2022, 6, 15))
+    >>> born = date(2019, 6, 15)
+    >>> care_level(born, date(2022, 6, 14)), care_level(born, date(2022, 6, 15))
     ('TD-2', 'PS-1')
 """
 from __future__ import annotations
