@@ -4,8 +4,8 @@ One fax may hold several documents in any order (a cover sheet, a certificate, a
 and its attendance sheets); a document's pages are tied by the identifiers printed on each of
 them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.`` prefix).
 
-* Pages of a form with identifiers are one document when any identifier agrees (a noisy fax
-  may garble the certificate number on one page and not its case number and date).
+* Pages of a form with identifiers are one document when any identifier agrees, or nearly
+  agrees (a noisy fax may garble a digit of the certificate number on one page).
 * A page whose identifiers are unreadable joins the nearest earlier document of its form that
   lacks its page number; else it starts a document of its own.
 * A form without identifiers (DCC-94E: one week, one page) is one document per page.
@@ -14,6 +14,7 @@ them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.``
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from .forms import load_form
@@ -29,6 +30,7 @@ KEYS: dict[str, list[tuple[str, ...]]] = {
     "DCC-97": [("pbf_number",), ("provider_number", "billing_month")],
     "DCC-94E": [],
 }
+MIN_SIMILARITY = 0.8         # identifiers at least this alike: the same document
 _PREFIX = re.compile(r"^p\d+\.")
 
 
@@ -46,6 +48,18 @@ def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
     return found
 
 
+def _similarity(a: set, b: set) -> float:
+    """How alike two pages' identifiers are (1.0: one identifier agrees exactly). OCR may
+    garble a character of a certificate number on one page, so near-equal counts too."""
+    best = 0.0
+    for key_a, values_a in a:
+        for key_b, values_b in b:
+            if key_a == key_b:
+                best = max(best, SequenceMatcher(None, " ".join(values_a),
+                                                 " ".join(values_b)).ratio())
+    return best
+
+
 def documents(reads: list["PageRead"]) -> list[Document]:
     groups: list[tuple[str, list["PageRead"], set]] = []     # (form, pages, identifiers)
     for read in reads:
@@ -59,11 +73,12 @@ def documents(reads: list["PageRead"]) -> list[Document]:
             groups.append((read.form, [read], set()))
             continue
         ids = _identifiers(read)
-        home = None
+        home, best = None, MIN_SIMILARITY
         for g in groups:
-            if g[0] == read.form and ids & g[2] and read.page not in [p.page for p in g[1]]:
-                home = g
-                break
+            if g[0] == read.form and read.page not in [p.page for p in g[1]]:
+                similarity = _similarity(ids, g[2])
+                if similarity >= best:
+                    home, best = g, similarity
         if home is None and not ids:
             for g in reversed(groups):
                 if g[0] == read.form and read.page not in [p.page for p in g[1]]:

@@ -16,6 +16,7 @@ Everything here is pure: files are read in ``load_pages`` only; nothing is writt
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def read_page(source: SourcePage, index: int) -> PageRead:
         rotation, binary = normalize.orient(binary, dpi)         # 4. orientation
         grey = normalize.rotate(grey, rotation)
     ink = normalize.ink_mask(binary)                             # 5. classify + register
-    found = classify(normalize._reduce(ink, dpi, CLASSIFY_DPI), CLASSIFY_DPI)
+    found = classify(normalize.reduce_ink(ink, dpi, CLASSIFY_DPI), CLASSIFY_DPI)
     size = (binary.shape[1], binary.shape[0])
     read = PageRead(index, found.form, found.page, None, rotation, skew, header, size,
                     found.score, image=grey)
@@ -127,8 +128,14 @@ def _int(value: str | None) -> int | None:
 
 def received_at_for(path: Path, loaded: Loaded, reads: list[PageRead]) -> str | None:
     """Stage 7: when the file was received (``received``: sidecar, fax header, e-mail Date)."""
-    header = next((r.fax_header for r in sorted(reads, key=lambda r: r.index) if r.fax_header),
-                  None)
+    # every page of a fax carries the same header time: a vote outlasts one misread digit
+    parsed = [(h.sent_at, r.fax_header) for r in sorted(reads, key=lambda r: r.index)
+              if r.fax_header and (h := faxheader.parse(r.fax_header)) and h.sent_at]
+    header = None
+    if parsed:
+        votes = Counter(when for when, _ in parsed)
+        winner = max(votes, key=lambda when: votes[when])
+        header = next(text for when, text in parsed if when == winner)
     return received.received_at(Path(path), loaded, header)[0]
 
 
