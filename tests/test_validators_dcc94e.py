@@ -1,7 +1,11 @@
 """DCC-94E rules: each fires on its defect and stays silent on a clean attendance sheet."""
+from datetime import date
+
 import pytest
 
-from validators import check
+from validators import check, run
+from validators.dcc94e import week_of as sheet_week
+from validators.reading import Reading
 from validators_build import clean_94e, extract, findings, rule_ids
 
 WEEK = "2022-06-05"
@@ -47,3 +51,19 @@ def test_parent_signature_only_for_rows_with_times():
 def test_provider_signature():
     [f] = findings(sheet(provider_signature="blank"))
     assert f.rule == "dcc94e.provider_signature" and "2022-06-05" in f.message
+
+
+@pytest.mark.parametrize("week_of,week_through,start,sure", [
+    ("2022-06-05", "2022-06-11", "2022-06-05", True),
+    ("2022-06-05", None, "2022-06-05", True),        # one date alone, on the right weekday
+    (None, "2022-06-11", "2022-06-05", True),
+    ("2022-06-06", None, "2022-06-06", False),       # a Monday: a person confirms
+    ("2022-06-08", "2022-06-11", "2022-06-05", False),   # misread start: the Saturday wins
+    ("2022-06-05", "2022-06-14", "2022-06-05", False)])
+def test_the_week_is_read_from_both_dates(week_of, week_through, start, sure):
+    values = clean_94e(WEEK)
+    values.update(week_of=week_of, week_through=week_through)
+    e = extract(("DCC-94E", values), received_at=None)
+    r = Reading(e.documents[0])
+    assert sheet_week(r) == date.fromisoformat(start)
+    assert (run(e).extract.documents[0].route == "accept") == sure

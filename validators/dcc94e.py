@@ -57,12 +57,19 @@ class Row:
 
 
 def week_of(r: Reading) -> date | None:
-    """The Sunday the sheet starts on (from ``week_of``, else ``week_through`` less 6 days)."""
-    start = r.date("week_of")
-    if start is not None:
-        return start
-    end = r.date("week_through")
-    return end - timedelta(days=6) if end else None
+    """The Sunday the sheet starts on. ``week_of`` is a Sunday and ``week_through`` the
+    Saturday after it; both are handwritten, so each checks the other. When they disagree the
+    one that falls on the right weekday wins, and the sheet goes to a person to confirm it."""
+    start, end = r.date("week_of"), r.date("week_through")
+    candidates = [c for c in (start, end - timedelta(days=6) if end else None) if c]
+    if not candidates:
+        r.unreadable("week_of")
+        return None
+    if len(set(candidates)) == 1 and candidates[0].weekday() == 6:
+        return candidates[0]
+    r.unreadable("week_of", "week_through")
+    sundays = [c for c in candidates if c.weekday() == 6]
+    return (sundays or candidates)[0]
 
 
 def rows(r: Reading) -> list[Row]:
