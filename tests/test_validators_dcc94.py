@@ -1,7 +1,7 @@
 """DCC-94 rules: each fires on its defect and stays silent on a clean certificate."""
 import pytest
 
-from validators import check
+from validators import check, run
 from validators_build import clean_94, extract, findings, rule_ids
 
 
@@ -92,3 +92,16 @@ def test_a_certificate_completed_from_two_files_is_whole():
     doc.fields = dict(whole.documents[0].fields)
     doc.missing_pages = []
     assert rule_ids(check(part)) == set()
+
+
+@pytest.mark.parametrize("changes,late,sure", [
+    ({}, False, True),
+    ({"date_generated": "2022-03-08"}, False, False),      # one misread copy is outvoted
+    ({"return_by": "2022-05-31"}, False, False),
+    ({"date_generated": "2022-04-20", "p1.date_generated": "2022-04-20",
+      "p2.date_generated": "2022-04-20", "p3.date_generated": "2022-04-20",
+      "return_by": "2022-04-30"}, True, True)])            # really generated on 04-20
+def test_date_generated_is_read_from_every_copy(changes, late, sure):
+    result = run(extract(("DCC-94", clean_94(**changes))))
+    assert ("dcc94.return_window" in rule_ids(result.extract)) == late
+    assert (result.decisions[0].unreadable == []) == sure

@@ -27,11 +27,28 @@ def certificate(r: Reading) -> str:
 
 
 def _generated(r: Reading):
-    name, _ = r.first(*_GENERATED_FIELDS)
-    if name is None:
+    """(field, date) of the date generated. It is printed on every page and implied by
+    ``return_by`` (10 days later), so a misread copy is outvoted; any disagreement sends the
+    certificate to a person."""
+    votes: dict = {}
+    for name in _GENERATED_FIELDS:
+        day = r.date(name)
+        if day is not None:
+            votes.setdefault(day, []).append(name)
+    return_by = r.date("return_by")
+    if return_by is not None:
+        day = return_by - timedelta(days=in_force("return_days", return_by).value)
+        votes.setdefault(day, []).append("return_by")
+    if not votes:
         r.unreadable("date_generated")
         return None, None
-    return name, r.date(name)
+    ranked = sorted(votes.items(), key=lambda kv: -len(kv[1]))
+    if len(ranked) > 1:
+        r.unreadable(*(n for _, names in ranked for n in names))
+        if len(ranked[0][1]) == len(ranked[1][1]):
+            return None, None                 # a tie: no date to judge by
+    day, names = ranked[0]
+    return names[0], day
 
 
 def pages_present(r: Reading, ctx: Context) -> set[int]:
