@@ -192,19 +192,46 @@ class Service:
         return proc
 
     def kill(self, proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        proc.wait(20)
+        """Signal ``proc`` and every process it started (rq's work horse puts itself in a
+        process group of its own, so the group alone is not enough), as a crash would."""
+        for pid in [proc.pid] + descendants(proc.pid):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        if sig == signal.SIGKILL:
+            proc.wait(20)
 
     def stop_all(self) -> None:
+        """SIGTERM everything (rq finishes its job), then SIGKILL what is left after 5 s."""
         for proc in self.procs:
             if proc.poll() is None:
                 self.kill(proc, signal.SIGTERM)
+        deadline = time.monotonic() + 5
         for proc in self.procs:
-            if proc.poll() is None:
-                self.kill(proc)
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for proc in self.procs:
+            self.kill(proc)           # the group too: a work horse may outlive its worker
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (from /proc), children first."""
+    children: dict[int, list[int]] = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+    out, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop(0)
+        out.append(p)
+        todo += children.get(p, [])
+    return out
 
 
 def make_service(tmp_path: Path, redis_server: RedisServer, database_url: str | None,

@@ -26,7 +26,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.worker import Worker
 from sqlalchemy import select, update
 
@@ -145,7 +145,23 @@ def job_alive(conn: Redis, job_id: str) -> bool:
     if status == JobStatus.STARTED and not _worker_alive(conn, job.worker_name):
         _forget_started(conn, job)
         return False
+    if status == JobStatus.SCHEDULED and _overdue(conn, job):
+        return False
+    log.debug("job %s is %s (worker %s)", job_id, status, job.worker_name)
     return True
+
+
+def _overdue(conn: Redis, job: Job, grace: float = 60.0) -> bool:
+    """A retry whose time is long past: the worker whose scheduler held it has died."""
+    registry = ScheduledJobRegistry(job.origin, connection=conn)
+    try:
+        when = registry.get_scheduled_time(job)
+    except Exception:        # noqa: BLE001 - not in the registry any more
+        return True
+    if (utcnow() - when).total_seconds() > grace:
+        registry.remove(job)
+        return True
+    return False
 
 
 def _forget_started(conn: Redis, job: Job) -> None:

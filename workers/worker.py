@@ -18,8 +18,17 @@ from workers import queue
 log = logging.getLogger(__name__)
 
 
+def preload() -> None:
+    """Import the pipeline once in the worker: rq forks a work horse per job, and importing
+    OpenCV, the readers and the validators in every horse cost about 1.4 s a job."""
+    import extractors.pipeline  # noqa: F401
+    import validators  # noqa: F401
+    import workers.jobs  # noqa: F401
+
+
 def run(config: Config, burst: bool = False, name: str | None = None) -> int:
     Store.open(config).dispose()          # migrations applied before any job runs
+    preload()
     conn = queue.connect(config)
     try:
         queue.reconcile(config)
