@@ -105,3 +105,13 @@ def test_date_generated_is_read_from_every_copy(changes, late, sure):
     result = run(extract(("DCC-94", clean_94(**changes))))
     assert ("dcc94.return_window" in rule_ids(result.extract)) == late
     assert (result.decisions[0].unreadable == []) == sure
+
+
+def test_copies_that_agree_outweigh_one_unsure_copy():
+    e = extract(("DCC-94", clean_94()))
+    e.documents[0].fields["p3.date_generated"].confidence = 0.3
+    assert check(e).documents[0].route == "accept"
+    alone = extract(("DCC-94", clean_94(**{k: None for k in (
+        "p1.date_generated", "p2.date_generated", "p3.date_generated", "return_by")})))
+    alone.documents[0].fields["date_generated"].confidence = 0.3
+    assert check(alone).documents[0].route == "review"

@@ -11,7 +11,7 @@ from extractors.forms import load_form
 from extractors.model import Finding
 
 from .policy import in_force
-from .reading import Context, Reading, finding, listing, rule
+from .reading import Context, Reading, finding, listing, parse_date, rule
 
 FORM = "DCC-94"
 _KEY_FIELDS = ("certificate_number", "p1.certificate_number", "p2.certificate_number",
@@ -32,10 +32,10 @@ def _generated(r: Reading):
     certificate to a person."""
     votes: dict = {}
     for name in _GENERATED_FIELDS:
-        day = r.date(name)
+        day = parse_date(r.peek(name))
         if day is not None:
             votes.setdefault(day, []).append(name)
-    return_by = r.date("return_by")
+    return_by = parse_date(r.peek("return_by"))
     if return_by is not None:
         day = return_by - timedelta(days=in_force("return_days", return_by).value)
         votes.setdefault(day, []).append("return_by")
@@ -43,11 +43,13 @@ def _generated(r: Reading):
         r.unreadable("date_generated")
         return None, None
     ranked = sorted(votes.items(), key=lambda kv: -len(kv[1]))
+    day, names = ranked[0]
     if len(ranked) > 1:
         r.unreadable(*(n for _, names in ranked for n in names))
-        if len(ranked[0][1]) == len(ranked[1][1]):
+        if len(names) == len(ranked[1][1]):
             return None, None                 # a tie: no date to judge by
-    day, names = ranked[0]
+    if len(names) == 1:                       # one copy alone: its confidence counts
+        r.get(names[0])
     return names[0], day
 
 

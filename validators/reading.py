@@ -74,6 +74,11 @@ class Reading:
             self.used.add(name)
         return self.doc.value(name)
 
+    def peek(self, name: str) -> str | None:
+        """The value of ``name`` without counting it as used: for copies that are voted on,
+        where agreement between copies, not one copy's confidence, is the evidence."""
+        return self.doc.value(name)
+
     def first(self, *names: str) -> tuple[str | None, str | None]:
         """The first of ``names`` that has a value, as (name, value); (None, None) if none."""
         for name in names:
