@@ -186,7 +186,7 @@ def _header_strip(text: str, width: int, height: int) -> np.ndarray:
 # -- scanned and born-digital PDFs ----------------------------------------------------------
 
 def _scan_pdf(plan: SubmissionPlan, images: list[Image.Image], rng: random.Random) -> bytes:
-    dpi = random.Random(f"{plan.sender}:scanner").choice([200, 240, 300])
+    dpi = random.Random(f"{plan.sender}:scanner").choice([200, 200, 240, 300])
     stamp = (plan.received_at or datetime(2022, 1, 1)).utctimetuple()
     pages = []
     for img, page in zip(images, plan.pages):
@@ -196,12 +196,12 @@ def _scan_pdf(plan: SubmissionPlan, images: list[Image.Image], rng: random.Rando
                              Image.LANCZOS)
         a = np.asarray(img).astype(np.float32)
         tone = rng.uniform(232, 250)                       # paper is not white
-        a = a * (tone / 255) + np.random.default_rng(rng.getrandbits(32)).normal(0, 2.5, a.shape)
+        a = a * (tone / 255) + np.random.default_rng(rng.getrandbits(32)).normal(0, 1.5, a.shape)
         a = cv2.GaussianBlur(a, (3, 3), rng.uniform(0.3, 0.8))
         pages.append(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)))
     buffer = io.BytesIO()
     pages[0].save(buffer, "PDF", resolution=float(dpi), save_all=True, append_images=pages[1:],
-                  quality=rng.randint(45, 70),
+                  quality=rng.randint(40, 60),
                   creationDate=stamp, modDate=stamp)     # fixed: same seed, same bytes
     return buffer.getvalue()
 
