@@ -182,3 +182,17 @@ def test_provider_signature_on_every_page():
 def test_electronic_signature_on_pbf_is_not_missing():
     assert rule_ids(pbf(provider_signature="electronic")) == set()
     assert rule_ids(pbf(provider_signature="blank")) == {"dcc97.provider_signature"}
+
+
+@pytest.mark.parametrize("changes,month,sure", [
+    ({}, "June 2022", True),
+    ({"billing_month": "2022-08"}, "June 2022", False),   # misread; date generated 07-01 wins
+    ({"billing_month": None}, "June 2022", True),         # the 1st of July says June
+    ({"billing_month": "2022-08", "date_generated": None}, "August 2022", True)])
+def test_billing_month_is_read_from_the_month_and_the_date_generated(changes, month, sure):
+    from validators import run
+    result = run(extract(("DCC-97", clean_97(provider_signature="blank", **changes)),
+                         received_at=RECEIVED_97))
+    [f] = findings(result.extract, "dcc97.provider_signature")
+    assert month in f.message
+    assert (result.decisions[0].unreadable == []) == sure

@@ -100,9 +100,11 @@ def child_97(i: int, month: str, name: str, dob: str, care_level: str,
 
 
 def clean_97(month: str = "2022-06", children: list[dict] | None = None, **changes) -> dict:
+    year, mon = (int(x) for x in month.split("-"))
+    generated = date(year + mon // 12, mon % 12 + 1, 1)      # the 1st of the next month
     v = {"billing_month": month, "provider_name": "SUNNY DAYS CHILD CARE CENTER",
          "provider_number": PROVIDER, "provider_type": "LICENSED TYPE I",
-         "pbf_number": "P2207010456", "date_generated": f"{month}-01",
+         "pbf_number": "P2207010456", "date_generated": str(generated),
          "provider_signature": "wet", "provider_signed_date": "2022-07-05",
          "page_number": "1", "page_count": "1"}
     for child in children if children is not None else [

@@ -30,27 +30,12 @@ def _generated(r: Reading):
     """(field, date) of the date generated. It is printed on every page and implied by
     ``return_by`` (10 days later), so a misread copy is outvoted; any disagreement sends the
     certificate to a person."""
-    votes: dict = {}
-    for name in _GENERATED_FIELDS:
-        day = parse_date(r.peek(name))
-        if day is not None:
-            votes.setdefault(day, []).append(name)
+    copies = [(name, parse_date(r.peek(name))) for name in _GENERATED_FIELDS]
     return_by = parse_date(r.peek("return_by"))
     if return_by is not None:
-        day = return_by - timedelta(days=in_force("return_days", return_by).value)
-        votes.setdefault(day, []).append("return_by")
-    if not votes:
-        r.unreadable("date_generated")
-        return None, None
-    ranked = sorted(votes.items(), key=lambda kv: -len(kv[1]))
-    day, names = ranked[0]
-    if len(ranked) > 1:
-        r.unreadable(*(n for _, names in ranked for n in names))
-        if len(names) == len(ranked[1][1]):
-            return None, None                 # a tie: no date to judge by
-    if len(names) == 1:                       # one copy alone: its confidence counts
-        r.get(names[0])
-    return names[0], day
+        days = in_force("return_days", return_by).value
+        copies.append(("return_by", return_by - timedelta(days=days)))
+    return r.vote(copies, "date_generated")
 
 
 def pages_present(r: Reading, ctx: Context) -> set[int]:

@@ -58,13 +58,17 @@ class Child:
 
 
 def billing_month(r: Reading) -> date | None:
-    """First day of the billing month, from page 1 or any later page's copy."""
+    """First day of the billing month. It is printed on every page, and the form is generated
+    on the 1st of the next month, so the copies and ``date_generated`` vote (see
+    :meth:`Reading.vote`)."""
     names = ["billing_month"] + sorted(m.group(0) for m in r.names(r"p\d+\.billing_month"))
-    _, value = r.first(*names)
-    month = parse_month(value)
-    if month is None:
-        r.unreadable("billing_month")
-    return month
+    copies = [(name, parse_month(r.peek(name))) for name in names]
+    for name in ["date_generated"] + sorted(m.group(0)
+                                            for m in r.names(r"p\d+\.date_generated")):
+        generated = parse_date(r.peek(name))
+        if generated is not None:
+            copies.append((name, (generated - timedelta(days=1)).replace(day=1)))
+    return r.vote(copies, "billing_month")[1]
 
 
 def month_label(month: date | None) -> str:

@@ -98,6 +98,29 @@ class Reading:
             if m:
                 yield m
 
+    def vote(self, candidates: Iterable[tuple[str, object]], what: str):
+        """(field, value) on which most readable copies agree. ``candidates`` are (field name,
+        value parsed from a ``peek``) pairs; None values do not vote. Copies that agree are the
+        evidence, so only a lone copy counts as used (its confidence decides); any disagreement
+        sends the document to a person, and a tie gives (None, None). Nothing at all marks
+        ``what`` unreadable."""
+        votes: dict[object, list[str]] = {}
+        for name, value in candidates:
+            if value is not None:
+                votes.setdefault(value, []).append(name)
+        if not votes:
+            self.unreadable(what)
+            return None, None
+        ranked = sorted(votes.items(), key=lambda kv: -len(kv[1]))
+        value, names = ranked[0]
+        if len(ranked) > 1:
+            self.unreadable(*(n for _, group in ranked for n in group))
+            if len(names) == len(ranked[1][1]):
+                return None, None
+        if len(names) == 1:
+            self.get(names[0])
+        return names[0], value
+
     def unreadable(self, *names: str) -> None:
         """A rule needed these fields and could not read them: the document needs a person."""
         self.missing.update(names)
