@@ -186,7 +186,7 @@ def test_electronic_signature_on_pbf_is_not_missing():
 
 @pytest.mark.parametrize("changes,month,sure", [
     ({}, "June 2022", True),
-    ({"billing_month": "2022-08"}, "June 2022", False),   # misread; date generated 07-01 wins
+    ({"billing_month": "2022-08"}, "an unreadable month", False),   # one against one
     ({"billing_month": None}, "June 2022", True),         # the 1st of July says June
     ({"billing_month": "2022-08", "date_generated": None}, "August 2022", True)])
 def test_billing_month_is_read_from_the_month_and_the_date_generated(changes, month, sure):
