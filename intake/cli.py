@@ -73,9 +73,17 @@ def _worker(args: argparse.Namespace) -> int:
 def _reconcile(args: argparse.Namespace) -> int:
     from workers import queue
     config = ccap_config.load()
-    _store()
-    print(json.dumps(queue.reconcile(config)))
-    return 0
+    store = _store()
+    while True:
+        try:
+            print(json.dumps(queue.reconcile(config, store)), flush=True)
+        except Exception as e:       # noqa: BLE001 - in --every mode, try again next time
+            if not args.every:
+                raise
+            logging.getLogger("ccap.reconcile").warning("reconcile failed: %s", e)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def _retry(args: argparse.Namespace) -> int:
@@ -194,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_worker)
 
     p = sub.add_parser("reconcile", help="queue again whatever is stuck")
+    p.add_argument("--every", type=float, metavar="SECONDS",
+                   help="keep running, once every SECONDS (a supervisor's periodic check)")
     p.set_defaults(run=_reconcile)
 
     p = sub.add_parser("retry", help="start failed submissions again")

@@ -80,10 +80,14 @@ def read_sidecar(path: Path) -> dict:
     return data
 
 
-def delivery_for(path: Path, channel: str | None = None) -> Delivery:
+def delivery_for(path: Path, channel: str | None = None, default: str = "upload") -> Delivery:
+    """``channel`` given (``ccap ingest --channel``) wins; else the sidecar's; else
+    ``default`` (the watcher passes the gateway's folder name)."""
     side = read_sidecar(path)
+    if Path(path).suffix.lower() == ".eml" and default == "upload":
+        default = "email"
     return Delivery(filename=path.name,
-                    channel=channel or side.get("channel") or "upload",
+                    channel=channel or side.get("channel") or default,
                     sender=side.get("sender"), received_at=side.get("received_at"))
 
 
@@ -147,7 +151,7 @@ def record(store: Store, sha: str, size: int, delivery: Delivery,
 def ingest_bytes(store: Store, data: bytes, delivery: Delivery, enqueue: bool = True,
                  parent_id: int | None = None) -> Result:
     """Store, record and queue one delivered file (see the module docstring for the order)."""
-    is_email = Path(delivery.filename).suffix.lower() == ".eml"
+    is_email = Path(delivery.filename).suffix.lower() == ".eml" or load.sniff(data) == "eml"
     sha = store_original(store, data)
     sub_id, duplicate, state = record(store, sha, len(data), delivery, parent_id,
                                       state="received")

@@ -1,8 +1,9 @@
 """``ccap watch DIR``: the drop folder the fax and e-mail gateways write into.
 
-Layout: one subfolder per gateway, named after its channel (``DIR/fax/``, ``DIR/email/``; files
-directly in ``DIR`` are ``upload``). Each file may have a sidecar ``FILE.json`` with
-``received_at``, ``channel`` and ``sender``; gateways write the sidecar first, then the file.
+Layout: one subfolder per gateway (``DIR/fax/``, ``DIR/email/``; files directly in ``DIR``
+come from ``upload``). Each file may have a sidecar ``FILE.json`` with ``received_at``,
+``channel`` and ``sender``; gateways write the sidecar first, then the file. The channel is the
+sidecar's, else the folder's name.
 
 A file is taken only when it is complete: names ending in ``.part`` are never taken (a gateway
 writes ``x.tif.part`` and renames it to ``x.tif`` when done), and any other file only once its
@@ -100,7 +101,7 @@ class Watcher:
             self._move(path, gateway, "failed", "the file is empty")
             return True
         try:
-            delivery = ingest.delivery_for(path, gateway if gateway != "upload" else None)
+            delivery = ingest.delivery_for(path, default=gateway)
         except (ValueError, json.JSONDecodeError):
             seen = self.seen[path]
             seen.bad_sidecar += 1
