@@ -13,7 +13,12 @@ that came in separate files; ``history`` is what the holiday limit needs from ou
 
 ``check`` replaces every document's findings and route (findings already present, e.g. in a
 truth file, are not kept). It returns a new ``Extract`` sharing the field values of the one given,
-which is left as it was.
+which is left as it was. ``run`` does the same and also returns, per document, why it is not
+accepted when no finding says so (fields under the confidence threshold, values a rule needed
+but could not read), for the review UI.
+
+Messages name children and certificates: they are for the worker's screen, never for logs (this
+package logs nothing).
 """
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from typing import Callable, Iterable, Iterator
 from extractors.forms import rules
 from extractors.model import Document, Extract, Finding
 
+from .history import History
+
 
 def parse_date(value: str | None) -> date | None:
     """A normalised ``YYYY-MM-DD`` as a date; None when empty or impossible."""
@@ -130,7 +132,7 @@ class Reading:
 class Context:
     """What rules know beyond the document: the whole file, its receipt date, the history."""
     extract: Extract
-    history: "object"                    # validators.history.History
+    history: History
     received_needed: bool = False        # some rule needed the receipt date
 
     def received(self) -> date | None:
