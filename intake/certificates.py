@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from extractors.model import Extract, PageInfo
@@ -41,6 +41,10 @@ def tie(s: Session, config: Config, sub: Submission, rows: list[Document]) -> No
     partial = [d for d in rows if d.form == FORM and d.missing_pages]
     if not partial:
         return
+    if s.get_bind().dialect.name == "postgresql":
+        # Two halves of a certificate assembled at the same moment must not each miss the
+        # other's uncommitted rows: one at a time (SQLite's BEGIN IMMEDIATE already is).
+        s.execute(text("SELECT pg_advisory_xact_lock(94)"))
     earlier = s.scalars(select(Document).where(Document.form == FORM,
                                                Document.status.in_(OPEN),
                                                Document.submission_id != sub.id)

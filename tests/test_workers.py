@@ -210,3 +210,39 @@ def test_holiday_history_counts_other_submissions(sqlite_service, scans):
     assert history.holidays_used("1047732", 2022) == 1      # day 20 coded 43
     assert history.holidays_used("1047732", 2023) == 0
     assert StoreHistory(svc.store, exclude_submission=sub_id).holidays_used("1047732", 2022) == 0
+
+
+def test_demo_once_runs_the_whole_service_and_stops_cleanly(tmp_path):
+    """``ccap demo --once`` on two samples: its own Redis, workers, watcher, web app; the
+    figures printed; nothing left running."""
+    import shutil
+    import subprocess
+    import sys
+    from email.message import EmailMessage
+
+    from conftest import free_port
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    shutil.copy(DATA / "DCC-97.pdf", samples / "pbf.pdf")
+    (samples / "pbf.pdf.json").write_text(json.dumps(
+        {"channel": "upload", "received_at": "2022-07-05T10:00:00-04:00", "sender": None}))
+    (samples / "pbf.pdf.truth.json").write_text("{}")
+    msg = EmailMessage()
+    msg["From"], msg["Date"] = "p@example.org", "Tue, 05 Jul 2022 10:00:00 -0400"
+    msg.set_content("see attached")
+    msg.add_attachment((DATA / "DCC-94E.pdf").read_bytes(), maintype="application",
+                       subtype="pdf", filename="sheet.pdf")
+    (samples / "mail.eml").write_bytes(msg.as_bytes())
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(CCAP_DATA_DIR=str(tmp_path / "var"), OMP_THREAD_LIMIT="1")
+    port = free_port()
+    out = subprocess.run([str(Path(sys.executable).with_name("ccap")), "demo", "--once",
+                          "--port", str(port), "--samples", str(samples)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "started redis-server" in out.stdout and f"http://127.0.0.1:{port}/" in out.stdout
+    figures = json.loads(out.stdout[out.stdout.index("{"):out.stdout.rindex("}") + 1])
+    assert figures["files"] == 2 and figures["documents"] == 2
+    assert figures["submissions"] == {"done": 2, "split": 1}
+    assert "stopped" in out.stdout
+    assert not list((tmp_path / "var" / "inbox").glob("*/*.pdf"))      # all moved to done/

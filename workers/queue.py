@@ -147,6 +147,9 @@ def job_alive(conn: Redis, job_id: str) -> bool:
         return False
     if status == JobStatus.SCHEDULED and _overdue(conn, job):
         return False
+    if status == JobStatus.QUEUED and conn.lpos(Queue(job.origin, connection=conn).key,
+                                                job.id) is None:
+        return False        # taken off the queue by a worker that died before starting it
     log.debug("job %s is %s (worker %s)", job_id, status, job.worker_name)
     return True
 
