@@ -65,3 +65,23 @@ def read_char(mask: np.ndarray, charset: str) -> tuple[str, float]:
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = max(0.0, min(0.999, (score - 0.5) * 1.2 + (score - second) * 2.5))
     return top, confidence
+
+
+def read_chars(mask: np.ndarray, charset: str) -> tuple[str, float]:
+    """A short printed string (a code, a day count): its characters are the ink's blobs
+    left to right (blobs overlapping in x are one character); confidence is the weakest."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), 8)
+    spans = sorted((stats[i, 0], stats[i, 0] + stats[i, 2], i) for i in range(1, count))
+    groups: list[list] = []
+    for x0, x1, i in spans:
+        if groups and x0 < groups[-1][1] - 1:
+            groups[-1][1] = max(groups[-1][1], x1)
+            groups[-1][2].append(i)
+        else:
+            groups.append([x0, x1, [i]])
+    text, confidence = "", 1.0
+    for _, _, members in groups:
+        char, conf = read_char(np.isin(labels, members), charset)
+        text += char
+        confidence = min(confidence, conf)
+    return text, (confidence if text else 0.0)

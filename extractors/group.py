@@ -6,8 +6,8 @@ them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.``
 
 * Pages of a form with identifiers are one document when any identifier agrees, or nearly
   agrees (a noisy fax may garble a digit of the certificate number on one page).
-* A page whose identifiers are unreadable joins the nearest earlier document of its form that
-  lacks its page number; else it starts a document of its own.
+* A page whose identifiers are unreadable joins the one document of its form that lacks its
+  page number, unless a clearly read identifier differs; else it starts a document of its own.
 * A form without identifiers (DCC-94E: one week, one page) is one document per page.
 * Consecutive pages that are no CCAP form (cover sheet, letter, W-9) are one "other" document.
 """
@@ -39,7 +39,7 @@ def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
     values: dict[str, str] = {}
     for name, fv in read.fields.items():
         base = _PREFIX.sub("", name)
-        if fv.value is not None and fv.confidence >= 0.5 and base not in values:
+        if fv.value is not None and fv.confidence >= 0.2 and base not in values:
             values[base] = fv.value
     found = set()
     for names in KEYS.get(read.form, []):
@@ -58,6 +58,12 @@ def _similarity(a: set, b: set) -> float:
                 best = max(best, SequenceMatcher(None, " ".join(values_a),
                                                  " ".join(values_b)).ratio())
     return best
+
+
+def _conflict(a: set, b: set) -> bool:
+    """True when both pages read an identifier clearly and it differs: two documents."""
+    return any(key_a == key_b and SequenceMatcher(None, " ".join(va), " ".join(vb)).ratio() < 0.5
+               for key_a, va in a for key_b, vb in b)
 
 
 def documents(reads: list["PageRead"]) -> list[Document]:
@@ -79,11 +85,13 @@ def documents(reads: list["PageRead"]) -> list[Document]:
                 similarity = _similarity(ids, g[2])
                 if similarity >= best:
                     home, best = g, similarity
-        if home is None and not ids:
-            for g in reversed(groups):
-                if g[0] == read.form and read.page not in [p.page for p in g[1]]:
-                    home = g
-                    break
+        if home is None:
+            # unreadable or garbled identifiers: join the only document of this form that
+            # still lacks this page (with two or more to choose from, guessing would mix them)
+            open_groups = [g for g in groups
+                           if g[0] == read.form and read.page not in [p.page for p in g[1]]]
+            if len(open_groups) == 1 and not _conflict(ids, open_groups[0][2]):
+                home = open_groups[0]
         if home is None:
             groups.append((read.form, [read], set(ids)))
         else:

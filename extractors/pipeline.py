@@ -3,7 +3,7 @@
     loaded = load_pages(path)                         # 1. file -> page images (+ text layer)
     reads = [read_page(p, i) for i, p in enumerate(loaded.pages)]
         # per page: 2. fax header  3. clean + deskew  4. orient  5. classify + register
-        #           6. read every field by its type
+        #           6. read every field by its type, then what the form allows
     received = received_at_for(path, loaded, reads)   # 7. sidecar, fax header, e-mail Date
     extract = assemble(path.name, received, reads)    # 8. group pages into documents
                                                       # 9. validators: findings and route
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import faxheader, group, normalize, ocr, received
+from . import constraints, faxheader, group, normalize, ocr, received
 from .classify import classify
 from .register import register
 from .forms import load_form
@@ -99,7 +99,8 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     layout = form.page(found.page)
     fit = register(ink, layout, dpi)
     fields = read_page_fields(layout, fit, grey, binary, source.text_words)  # 6. read
-    read.page, read.of, read.fields = _page_number(form, found.page, fields)
+    read.page, read.of, fields = _page_number(form, found.page, fields)
+    read.fields = constraints.apply(found.form, fields)
     for value in read.fields.values():
         value.page = index
     return read

@@ -45,7 +45,8 @@ READERS: dict[str, tuple[int, str | None, bool]] = {
     "time": (7, "0123456789:apmAPM ", False),
     "signature": (6, None, False),
 }
-# A printed box narrower than this holds one character: matched as a glyph (``glyphs``).
+# Printed boxes narrower than this hold one character, and printed codes and small numbers a
+# few: each character is matched as a glyph (``glyphs``), which beats Tesseract on lone digits.
 SINGLE_CHAR_PT = 24
 SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
@@ -120,10 +121,10 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             batches.setdefault("signature", []).append(c)
         elif f.handwritten and f.type in HANDWRITING_KINDS:
             hand.setdefault(f.type, []).append(c)
-        elif not f.handwritten and f.box.width < SINGLE_CHAR_PT and f.type in SINGLE_CHARSETS \
-                and c.ink.blobs == 1:
-            char, conf = glyphs.read_char(c.ink.mask, SINGLE_CHARSETS[f.type])
-            out[f.name] = _value(f, char, conf, c.box)
+        elif not f.handwritten and f.type in SINGLE_CHARSETS and (
+                f.box.width < SINGLE_CHAR_PT or (f.type != "text" and c.ink.blobs <= 3)):
+            text, conf = glyphs.read_chars(c.ink.mask, SINGLE_CHARSETS[f.type])
+            out[f.name] = _value(f, text, conf, c.box)
         else:
             batches.setdefault(f.type, []).append(c)
     for kind, group in batches.items():
@@ -134,6 +135,9 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             if kind == "signature":
                 out[c.field.name] = _signature(c, text, conf)
             else:
+                if kind == "money" and "." not in text and len(re.sub(r"\D", "", text)) >= 3:
+                    digits = re.sub(r"\D", "", text)      # printed money always has cents
+                    text, conf = f"{digits[:-2]}.{digits[-2:]}", conf * 0.8
                 out[c.field.name] = _value(c.field, text.strip(), conf, c.box)
     for kind, group in hand.items():
         for c, (text, conf) in zip(group, _read_handwriting(group, kind, fit.dpi)):

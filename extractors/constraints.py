@@ -1,0 +1,88 @@
+"""What the forms allow, applied to a page's readings: closed vocabularies and derived values.
+
+A printed provider type is one of four phrases, a care level one of nine codes, a weekday under
+a DCC-97 day number is the weekday of that date in the billing month. OCR that reads "LICENSED
+TYPE 1" or a smudged "H" under a Monday is corrected by what the form allows, and its
+confidence says how far the reading was from the allowed value. The vocabularies and the
+derivations are data (``forms/vocabulary.json``); this module only applies them.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import replace
+from difflib import SequenceMatcher
+from fnmatch import fnmatch
+from functools import cache
+from pathlib import Path
+
+from .model import FieldValue
+
+_PREFIX = re.compile(r"^(p\d+\.)")
+MIN_RATIO = 0.5             # a reading less alike than this to every allowed value is kept as read
+
+
+@cache
+def _spec() -> dict:
+    return json.loads((Path(__file__).parent / "forms" / "vocabulary.json").read_text())
+
+
+def _base(name: str) -> tuple[str, str]:
+    m = _PREFIX.match(name)
+    return (m.group(1), name[m.end():]) if m else ("", name)
+
+
+def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str | None, float]:
+    """The allowed value nearest to ``value`` and the confidence that it is the one."""
+    if value is None:
+        return None, confidence
+    if value in allowed:
+        return value, min(0.99, confidence + 0.1)
+    ratios = sorted(((SequenceMatcher(None, value, a).ratio(), a) for a in allowed), reverse=True)
+    best_ratio, best = ratios[0]
+    second = ratios[1][0] if len(ratios) > 1 else 0.0
+    if best_ratio < MIN_RATIO or best_ratio == second:
+        return value, min(confidence, 0.3)
+    return best, min(0.94, 0.5 + (best_ratio - second))
+
+
+def weekday_of_billing_month(name: str, prefix: str, fields: dict[str, FieldValue]):
+    """(value, confidence) of ``children.N.days.DD.weekday``: S M T W T F S, or None (greyed)
+    after the month's end; None when the billing month was not read well enough."""
+    month = fields.get(f"{prefix}billing_month") or fields.get("billing_month")
+    if month is None or month.value is None or month.confidence < 0.8:
+        return None
+    day = int(name.split(".days.")[1].split(".")[0])
+    year, number = (int(v) for v in month.value.split("-"))
+    if day > calendar.monthrange(year, number)[1]:
+        return None, month.confidence
+    return "MTWTFSS"[calendar.weekday(year, number, day)], month.confidence
+
+
+DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}
+
+
+def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """The page's readings with vocabularies and derivations of ``form`` applied."""
+    vocab = _spec()["vocabularies"].get(form, {})
+    derived = _spec()["derived"].get(form, {})
+    out = dict(fields)
+    for name, fv in fields.items():
+        prefix, base = _base(name)
+        for pattern, how in derived.items():
+            if fnmatch(base, pattern):
+                found = DERIVATIONS[how](base, prefix, fields)
+                if found is not None:
+                    value, conf = found
+                    agree = value == fv.value
+                    out[name] = replace(fv, value=value,
+                                        confidence=max(fv.confidence, conf) if agree else conf * 0.97)
+                break
+        else:
+            for pattern, allowed in vocab.items():
+                if fnmatch(base, pattern) and fv.value is not None:
+                    value, conf = snap(fv.value, allowed, fv.confidence)
+                    out[name] = replace(fv, value=value, confidence=conf)
+                    break
+    return out
