@@ -36,6 +36,8 @@ def _ingest(args: argparse.Namespace) -> int:
         label = "duplicate" if result.duplicate else ("queued" if result.queued else "stored")
         if result.children:
             label = f"split into {len(result.children)} attachments"
+        if result.state == "failed":
+            label = f"failed: {result.reason}"
         print(f"{path.name}: submission {result.submission_id} {label}", file=sys.stderr)
     if args.wait:
         ids = [c.submission_id for r in results for c in (r.children or [r])]

@@ -58,11 +58,22 @@ class Result:
     submission_id: int
     duplicate: bool = False
     queued: bool = False
+    state: str = "received"
+    reason: str | None = None
     children: list["Result"] = field(default_factory=list)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is left for the deliverer: queued, a duplicate, or finished at intake (an
+        e-mail split and every attachment queued, or refused with a reason). Until then a
+        gateway keeps its file and delivers it again."""
+        return self.duplicate or self.queued or self.state in ("split", "failed")
 
     def to_json(self) -> dict:
         out = {"submission": self.submission_id, "duplicate": self.duplicate,
-               "queued": self.queued}
+               "queued": self.queued, "state": self.state}
+        if self.reason:
+            out["reason"] = self.reason
         if self.children:
             out["attachments"] = [c.to_json() for c in self.children]
         return out
@@ -155,14 +166,13 @@ def ingest_bytes(store: Store, data: bytes, delivery: Delivery, enqueue: bool = 
     sha = store_original(store, data)
     sub_id, duplicate, state = record(store, sha, len(data), delivery, parent_id,
                                       state="received")
-    result = Result(sub_id, duplicate=duplicate)
+    result = Result(sub_id, duplicate=duplicate, state=state)
     if duplicate:
         log.info("submission %s: duplicate delivery recorded", sub_id)
         return result
     if is_email:
-        result.children = _split_email(store, sub_id, data, delivery, enqueue)
-        _set_state(store, sub_id, "split")
-        return result
+        return _split_email(store, result, data, delivery, enqueue) if state == "received" \
+            else result
     if enqueue and state == "received":
         from workers import queue
         result.queued = queue.enqueue_submission(store.config, sub_id, store)
@@ -218,15 +228,36 @@ def _too_small(data: bytes) -> bool:
         return False
 
 
-def _split_email(store: Store, parent_id: int, data: bytes, delivery: Delivery,
-                 enqueue: bool) -> list[Result]:
+def _split_email(store: Store, result: Result, data: bytes, delivery: Delivery,
+                 enqueue: bool) -> Result:
+    """Each attachment its own submission; the e-mail becomes ``split`` once every one is
+    queued (until then it stays ``received`` and a new delivery or ``reconcile`` splits it
+    again, which finds the attachments already recorded)."""
     msg, parts = attachments(data)
     outer = email_delivery(msg, delivery)
     if not parts:
-        _set_state(store, parent_id, "failed", "e-mail has no PDF, TIFF, JPEG or PNG attachment")
-        return []
-    children = []
+        result.state = "failed"
+        result.reason = "e-mail has no PDF, TIFF, JPEG or PNG attachment"
+        _set_state(store, result.submission_id, result.state, result.reason)
+        return result
     for name, payload in parts:
         child = Delivery(name, outer.channel, outer.sender, outer.received_at)
-        children.append(ingest_bytes(store, payload, child, enqueue, parent_id=parent_id))
-    return children
+        result.children.append(ingest_bytes(store, payload, child, enqueue,
+                                            parent_id=result.submission_id))
+    if all(c.settled or c.state != "received" for c in result.children):
+        result.state = "split"
+        _set_state(store, result.submission_id, "split")
+    return result
+
+
+def resume_email(store: Store, sub_id: int) -> Result:
+    """Split again an e-mail whose attachments were not all queued (``reconcile``)."""
+    with store.session() as s:
+        sub = s.get(Submission, sub_id)
+        delivery = Delivery(sub.filename, sub.channel, sub.sender, sub.received_at)
+        data = store.config.original_path(sub.sha256).read_bytes()
+    return _split_email(store, Result(sub_id), data, delivery, enqueue=True)
+
+
+def is_email(filename: str) -> bool:
+    return Path(filename).suffix.lower() == ".eml"

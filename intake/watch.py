@@ -110,9 +110,12 @@ class Watcher:
             self._move(path, gateway, "failed", "the sidecar FILE.json is not a JSON object")
             return True
         result = ingest.ingest_bytes(self.store, path.read_bytes(), delivery)
-        if not (result.queued or result.duplicate or result.children):
+        if not result.settled:
             return False                     # committed, not queued: keep it, try again
-        self._move(path, gateway, "done")
+        if result.state == "failed":         # recorded, and refused at intake
+            self._move(path, gateway, "failed", result.reason)
+        else:
+            self._move(path, gateway, "done")
         log.info("%s/%s: submission %s%s", gateway, path.name, result.submission_id,
                  " (duplicate)" if result.duplicate else "")
         return True

@@ -107,3 +107,25 @@ def test_redis_down_submission_kept_and_queued_by_reconcile(service, tmp_path):
     assert queue.reconcile(service.config, service.store)["requeued"] == 0   # nothing twice
     with service.store.session() as s:
         assert s.scalar(select(func.count()).select_from(Duplicate)) == 0
+
+
+def test_email_with_redis_down_is_split_by_reconcile(service, tmp_path):
+    msg = EmailMessage()
+    msg["From"], msg["Date"] = "p@example.org", "Tue, 04 Mar 2025 09:15:00 -0500"
+    msg.set_content("attached")
+    msg.add_attachment(b"%PDF-1.4 form a", maintype="application", subtype="pdf",
+                       filename="a.pdf")
+    msg.add_attachment(b"%PDF-1.4 form b", maintype="application", subtype="pdf",
+                       filename="b.pdf")
+    dead = RedisServer(tmp_path)
+    service.store.config = service.config.__class__(
+        **{**service.config.__dict__, "redis_url": dead.url})
+    first = ingest.ingest_bytes(service.store, msg.as_bytes(), ingest.Delivery("m.eml", "email"))
+    assert first.state == "received" and not first.settled
+    service.store.config = service.config
+    assert queue.reconcile(service.config, service.store)["requeued"] == 2
+    with service.store.session() as s:
+        subs = s.scalars(select(Submission).order_by(Submission.id)).all()
+        assert [(x.filename, x.state) for x in subs] == \
+            [("m.eml", "split"), ("a.pdf", "queued"), ("b.pdf", "queued")]
+        assert s.scalar(select(func.count()).select_from(Duplicate)) == 0

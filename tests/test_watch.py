@@ -108,3 +108,21 @@ def test_queue_down_file_stays_until_queued(service, tmp_path):
     assert len(subs) == 1 and subs[0].state == "queued"
     with service.store.session() as s:
         assert s.scalar(select(func.count()).select_from(Duplicate)) == 0
+
+
+def test_email_without_forms_refused_once_with_reason(service):
+    from email.message import EmailMessage
+    inbox = service.config.inbox_dir
+    (inbox / "email").mkdir(parents=True)
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "someone@example.org", "hello"
+    msg.set_content("no attachment here")
+    (inbox / "email" / "m.eml").write_bytes(msg.as_bytes())
+    watcher = Watcher(service.store, inbox, settle=0)
+    assert watcher.scan_once() == 1 and watcher.scan_once() == 0
+    reason = (inbox / "failed" / "email" / "m.eml.reason.txt").read_text()
+    assert "no PDF, TIFF, JPEG or PNG attachment" in reason
+    [sub] = _subs(service)
+    assert sub.state == "failed" and sub.reason == reason.strip()
+    with service.store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Duplicate)) == 0

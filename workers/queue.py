@@ -30,6 +30,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.worker import Worker
 from sqlalchemy import select, update
 
+from intake import ingest
 from intake.config import Config
 from intake.store import IN_FLIGHT_STATES, Document, Page, ReviewEvent, Store, Submission, utcnow
 
@@ -186,10 +187,14 @@ def reconcile(config: Config, store: Store | None = None) -> dict:
     try:
         with conn.lock("ccap:reconcile", timeout=120, blocking_timeout=130):
             with store.session() as s:
-                subs = s.execute(select(Submission.id, Submission.state, Submission.page_count)
+                subs = s.execute(select(Submission.id, Submission.state, Submission.page_count,
+                                        Submission.filename)
                                  .where(Submission.state.in_(IN_FLIGHT_STATES))
                                  .order_by(Submission.id)).all()
-            for sub_id, state, pages in subs:
+            for sub_id, state, pages, filename in subs:
+                if ingest.is_email(filename):      # an e-mail not yet split into attachments
+                    counts["requeued"] += len(ingest.resume_email(store, sub_id).children)
+                    continue
                 counts["requeued"] += _reconcile_one(config, store, conn, sub_id, state, pages,
                                                      counts)
             counts["incomplete"] = expire_waiting(store)
