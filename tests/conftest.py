@@ -136,10 +136,6 @@ def pg_server(tmp_path_factory):
     initdb = found[-1] if found else shutil.which("initdb")
     if not initdb:
         pytest.skip("PostgreSQL server programs (initdb) are not installed")
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg is not installed")
     base = tmp_path_factory.mktemp("pg")
     user = None
     if os.geteuid() == 0:

@@ -134,25 +134,29 @@ def _worker_alive(conn: Redis, name: str | None) -> bool:
     return True
 
 
-def job_alive(conn: Redis, job_id: str) -> bool:
-    """Whether job ``job_id`` will still run (queued, waiting, or running on a live worker)."""
+def job_state(conn: Redis, job_id: str) -> str:
+    """``alive`` (queued, waiting, or running on a live worker), ``died`` (it was running on a
+    worker that is gone) or ``lost`` (Redis no longer has it, or it will not run again)."""
     try:
         job = Job.fetch(job_id, connection=conn)
+        status = job.get_status(refresh=False)
     except Exception:        # NoSuchJobError, or a hash left half-written by a lost Redis
-        return False
-    status = job.get_status(refresh=False)
+        return "lost"
     if status not in ALIVE:
-        return False
+        return "lost"
     if status == JobStatus.STARTED and not _worker_alive(conn, job.worker_name):
         _forget_started(conn, job)
-        return False
+        return "died"
     if status == JobStatus.SCHEDULED and _overdue(conn, job):
-        return False
+        return "lost"
     if status == JobStatus.QUEUED and conn.lpos(Queue(job.origin, connection=conn).key,
                                                 job.id) is None:
-        return False        # taken off the queue by a worker that died before starting it
-    log.debug("job %s is %s (worker %s)", job_id, status, job.worker_name)
-    return True
+        return "died"       # taken off the queue by a worker that died before starting it
+    return "alive"
+
+
+def job_alive(conn: Redis, job_id: str) -> bool:
+    return job_state(conn, job_id) == "alive"
 
 
 def _overdue(conn: Redis, job: Job, grace: float = 60.0) -> bool:
@@ -176,32 +180,40 @@ def _forget_started(conn: Redis, job: Job) -> None:
             conn.zrem(registry.key, entry)
 
 
-def reconcile(config: Config, store: Store | None = None) -> dict:
+def reconcile(config: Config, store: Store | None = None, wait: bool = True) -> dict:
     """Queue again every job an in-flight submission waits for that Redis no longer has, and
     send certificates whose wait ran out to review. Safe to run at any time, as often as
-    wanted, from any number of processes (a Redis lock keeps two from overlapping)."""
+    wanted, from any number of processes: a Redis lock lets one run at a time, and with
+    ``wait=False`` (workers) a run is skipped while another is going on."""
     own = store is None
     store = store or Store(config)
     conn = connect(config)
     counts = {"requeued": 0, "given_up": 0, "incomplete": 0}
+    lock = conn.lock("ccap:reconcile", timeout=120)
+    if not lock.acquire(blocking=wait, blocking_timeout=130 if wait else None):
+        return {**counts, "skipped": 1}
     try:
-        with conn.lock("ccap:reconcile", timeout=120, blocking_timeout=130):
-            with store.session() as s:
-                subs = s.execute(select(Submission.id, Submission.state, Submission.page_count,
-                                        Submission.filename)
-                                 .where(Submission.state.in_(IN_FLIGHT_STATES))
-                                 .order_by(Submission.id)).all()
-            for sub_id, state, pages, filename in subs:
-                if ingest.is_email(filename):      # an e-mail not yet split into attachments
-                    counts["requeued"] += len(ingest.resume_email(store, sub_id).children)
-                    continue
-                counts["requeued"] += _reconcile_one(config, store, conn, sub_id, state, pages,
-                                                     counts)
-            counts["incomplete"] = expire_waiting(store)
+        with store.session() as s:
+            subs = s.execute(select(Submission.id, Submission.state, Submission.page_count,
+                                    Submission.filename)
+                             .where(Submission.state.in_(IN_FLIGHT_STATES))
+                             .order_by(Submission.id)).all()
+        for sub_id, state, pages, filename in subs:
+            if ingest.is_email(filename):      # an e-mail not yet split into attachments
+                counts["requeued"] += len(ingest.resume_email(store, sub_id).children)
+                continue
+            counts["requeued"] += _reconcile_one(config, store, conn, sub_id, state, pages,
+                                                 counts)
+        counts["incomplete"] = expire_waiting(store)
     finally:
+        try:
+            lock.release()
+        except Exception:      # noqa: BLE001 - expired, or Redis lost meanwhile
+            pass
         if own:
             store.dispose()
-    log.info("reconcile: %s", counts)
+    if counts["requeued"] or counts["given_up"] or counts["incomplete"]:
+        log.info("reconcile: %s", counts)
     return counts
 
 
@@ -218,20 +230,25 @@ def _reconcile_one(config: Config, store: Store, conn: Redis, sub_id: int, state
             wanted = [("assemble", assemble_id(sub_id), None)]
     else:
         wanted = [("assemble", assemble_id(sub_id), None)]
-    lost = [w for w in wanted if not job_alive(conn, w[1])]
+    found = {w[1]: job_state(conn, w[1]) for w in wanted}
+    lost = [w for w in wanted if found[w[1]] != "alive"]
     if not lost:
         return 0
     with store.session() as s:
         sub = s.get(Submission, sub_id)
-        sub.attempts += 1
-        if sub.attempts > config.retries + 1:
-            sub.state = "failed"
-            sub.reason = (f"gave up after {sub.attempts - 1} attempts: the work was lost each "
-                          f"time (worker killed or queue lost)")
-            counts["given_up"] += 1
-            return 0
         if state == "reading" and not any(w[0] == "read" for w in wanted):
             sub.state = "assembling"
+        if "died" in found.values():
+            # a worker died on this submission's job: counted, so that a page that kills its
+            # worker every time is given up on instead of looping (a job Redis merely lost is
+            # not counted)
+            sub.attempts += 1
+            if sub.attempts > config.retries + 1:
+                sub.state = "failed"
+                sub.reason = (f"gave up after {sub.attempts - 1} attempts: the worker died "
+                              f"each time")
+                counts["given_up"] += 1
+                return 0
     for kind, _job_id, index in lost:
         if kind == "split":
             enqueue_split(config, sub_id, conn)
