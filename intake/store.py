@@ -9,6 +9,7 @@ States a submission goes through (``Submission.state``)::
 
     received -> queued -> reading -> assembling -> done
                    \\_________\\___________\\______-> failed   (reason kept, retryable)
+    received -> split      an e-mail, once each attachment is its own submission (parent_id)
 
 ``received`` means the original is on disk and the row committed but no job is queued yet; the
 reconciler (``ccap reconcile``) re-queues anything left in a middle state, so a lost Redis or a
@@ -39,7 +40,7 @@ from intake.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-SUBMISSION_STATES = ("received", "queued", "reading", "assembling", "done", "failed")
+SUBMISSION_STATES = ("received", "queued", "reading", "assembling", "done", "failed", "split")
 IN_FLIGHT_STATES = ("received", "queued", "reading", "assembling")
 ROLES = ("worker", "auditor", "admin")
 

@@ -16,7 +16,7 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from intake import ingest
+from intake import ingest, metrics
 from intake.history import StoreHistory
 from intake.store import Document, Page, Submission
 from workers import queue
@@ -92,6 +92,10 @@ def test_pages_fan_out_to_workers_and_come_back_as_documents(service, scans):
         assert {p.state for p in pages} == {"read"} and all(p.image_path for p in pages)
     assert (service.config.data_dir / pages[0].image_path).exists()
     assert w1.poll() is None and w2.poll() is None
+    text = metrics.prometheus(service.store)
+    assert 'ccap_submissions{state="done"} 1' in text
+    assert "ccap_pages_processed_total 3" in text and "ccap_redis_up 1" in text
+    assert metrics.healthz(service.store) == (True, {"database": True, "redis": True})
 
 
 def test_worker_killed_mid_job_submission_completes_exactly_once(sqlite_service, scans,
