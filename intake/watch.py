@@ -90,9 +90,10 @@ class Watcher:
             try:
                 if self.take(path, gateway):
                     taken += 1
-            except Exception:       # noqa: BLE001 - a bad file must not stop the watcher
-                log.exception("%s/%s: not taken this time, will try again", gateway,
-                              path.name)
+            except Exception as e:  # noqa: BLE001 - a bad file must not stop the watcher
+                # file names can hold a child's name: the log says where and what, never which
+                log.error("a file in %s/ was not taken this time (%s); will try again",
+                          gateway, type(e).__name__)
         self.taken += taken
         return taken
 
@@ -116,7 +117,7 @@ class Watcher:
             self._move(path, gateway, "failed", result.reason)
         else:
             self._move(path, gateway, "done")
-        log.info("%s/%s: submission %s%s", gateway, path.name, result.submission_id,
+        log.info("%s/: submission %s%s", gateway, result.submission_id,
                  " (duplicate)" if result.duplicate else "")
         return True
 
