@@ -249,8 +249,10 @@ def _provider(rng: random.Random, number: str, taken: set[str]) -> Provider:
 
 
 def _child(rng: random.Random, last: str, taken: set[str]) -> Child:
-    first = rng.choice([c for c in CHILD if c not in taken])
-    taken.add(first)
+    """A child; ``taken`` holds the full names already cared for by the provider, so that no
+    billing form lists two children of the same name."""
+    first = rng.choice([c for c in CHILD if f"{c} {last}" not in taken])
+    taken.add(f"{first} {last}")
     # Born 2012-2024: ages 0-12 over the dates the samples use (2024-2026). Never 29 February.
     dob = date(2012, 1, 1) + timedelta(days=rng.randint(0, 365 * 12 + 150))
     if (dob.month, dob.day) == (2, 29):
@@ -277,14 +279,14 @@ def _child(rng: random.Random, last: str, taken: set[str]) -> Child:
                  special_needs=rng.random() < 0.06)
 
 
-def _family(rng: random.Random, provider: Provider, case_number: str) -> Family:
+def _family(rng: random.Random, provider: Provider, case_number: str,
+            taken: set[str]) -> Family:
     last = rng.choice(LAST)
     first = rng.choice(FIRST_F) if rng.random() < 0.85 else rng.choice(FIRST_M)
     middle = rng.choice("ABCDEJKLMRST")
     parent = f"{first} {middle} {last}" if rng.random() < 0.7 else f"{first} {last}"
     near = [p for p in PLACES if p[0] == provider.county]
     county, city, zip_code, area = rng.choice(near if rng.random() < 0.85 else PLACES)
-    taken: set[str] = set()
     kids = tuple(_child(rng, last, taken) for _ in range(rng.choices([1, 2, 3],
                                                                      weights=[5, 3, 2])[0]))
     apt = f" APT {rng.randint(1, 24)}" if rng.random() < 0.4 else ""
@@ -303,7 +305,9 @@ def make_world(rng: random.Random, providers: int = 40) -> World:
     taken: set[str] = set()
     numbers = rng.sample(range(1000000, 9999999), providers)
     made = [_provider(rng, str(n), taken) for n in numbers]
-    families = [_family(rng, p, "") for p in made for _ in range(rng.randint(2, 6))]
+    names: dict[str, set[str]] = {p.number: set() for p in made}   # children per provider
+    families = [_family(rng, p, "", names[p.number]) for p in made
+                for _ in range(rng.randint(2, 6))]
     cases = rng.sample(range(1000000000, 9999999999), len(families))
     families = [Family(**{**f.__dict__, "case_number": str(c)}) for f, c in zip(families, cases)]
     return World(made, families)
