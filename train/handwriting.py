@@ -1,0 +1,339 @@
+"""Train the handwriting reader and export it to ONNX (a developer command, not run by CI).
+
+    python -m train.handwriting                 # data + training + export, about 25 minutes
+    python -m train.handwriting --minutes 5     # a quicker, weaker model
+
+Needs the dev-only packages of ``requirements-train.txt`` (torch, onnx). Writes
+``extractors/models/handwriting.onnx`` and ``handwriting.json`` (alphabet, input height,
+stride, calibration table), which are committed so that neither CI nor the service trains.
+
+Data: crops synthesised by ``train.synth`` from the ``train`` pool of generator hands, minus
+two font families kept apart for calibration and model choice (``CALIBRATION_FONTS``): a
+confidence calibrated on fonts the network has never seen says what it will do on new hands.
+The ``heldout`` pool is never used here; ``bench/handwriting.py`` measures on it.
+
+The network: five 3x3 convolution blocks (32 rows -> 2, columns / 4), a bidirectional LSTM
+across the columns, a per-column softmax over the blank + ``ALPHABET``, trained with CTC.
+About 0.4 M weights (under 2 MB), a few milliseconds per crop on one CPU core.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import pickle
+import random
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from extractors.readers import handwriting as hw
+from sample_scans.hand import HandBook, pool
+
+from . import synth
+
+CALIBRATION_FONTS = ("Rufscript", "SteveHand")
+MIX = {"code": 0.30, "time": 0.25, "date": 0.20, "number": 0.11, "text": 0.11, "empty": 0.03}
+DATA = Path("var/handwriting")
+STRIDE = 4
+
+
+def training_fonts() -> list[str]:
+    return [f for f in pool("train") if f not in CALIBRATION_FONTS]
+
+
+# -- data ----------------------------------------------------------------------------------------
+
+def _shard(args: tuple[int, int, list[str]]) -> list[tuple[np.ndarray, str, str]]:
+    seed, n, fonts = args
+    r = random.Random(seed)
+    book = HandBook(seed, fonts=fonts)
+    kinds, weights = zip(*MIX.items())
+    out = []
+    while len(out) < n:
+        kind = r.choices(kinds, weights)[0]
+        empty = kind == "empty"
+        sample = synth.make(r.choice(hw.KINDS) if empty else kind, r, book, empty=empty)
+        x = hw.prepare(sample.crop)
+        if x is None:
+            if sample.text:
+                continue                                   # nothing survived: skip
+            x = np.zeros((hw.HEIGHT, hw.MIN_WIDTH), np.float32)
+        out.append(((x * 255).astype(np.uint8), sample.text, sample.kind))
+    return out
+
+
+def synthesise(n: int, seed: int, fonts: list[str], jobs: int = 2,
+               chunk: int = 500) -> list[tuple[np.ndarray, str, str]]:
+    tasks = [(seed * 100_003 + i, min(chunk, n - i * chunk), fonts)
+             for i in range(math.ceil(n / chunk))]
+    with multiprocessing.get_context("fork").Pool(jobs) as p:
+        parts = p.map(_shard, tasks)
+    return [s for part in parts for s in part]
+
+
+def cached(name: str, n: int, seed: int, fonts: list[str], jobs: int) -> list:
+    path = DATA / f"{name}-{n}-{seed}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    t = time.time()
+    data = synthesise(n, seed, fonts, jobs)
+    DATA.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(data))
+    print(f"{name}: {len(data)} crops in {time.time() - t:.0f} s", flush=True)
+    return data
+
+
+# -- model ---------------------------------------------------------------------------------------
+
+def build_model(classes: int):
+    import torch
+    from torch import nn
+
+    def block(i: int, o: int) -> list:
+        return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
+
+    class CRNN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cnn = nn.Sequential(
+                *block(1, 16), nn.MaxPool2d(2, 2),               # 16 x W/2
+                *block(16, 32), nn.MaxPool2d(2, 2),              # 8 x W/4
+                *block(32, 64), *block(64, 64), nn.MaxPool2d((2, 1)),   # 4
+                *block(64, 96), nn.MaxPool2d((2, 1)),            # 2
+            )
+            self.proj = nn.Linear(96 * 2, 128)
+            self.rnn = nn.LSTM(128, 96, bidirectional=True, batch_first=True)
+            self.drop = nn.Dropout(0.15)
+            self.out = nn.Linear(192, classes)
+
+        def forward(self, x):                                   # (N, 1, 32, W)
+            f = self.cnn(x)
+            n, c, h, w = f.shape
+            f = f.permute(0, 3, 1, 2).reshape(n, w, c * h)
+            f = torch.relu(self.proj(f))
+            f, _ = self.rnn(f)
+            return self.out(self.drop(f)).log_softmax(-1)       # (N, T, classes)
+
+    return CRNN()
+
+
+def encode(text: str) -> list[int]:
+    return [hw.ALPHABET.index(c) + 1 for c in text]
+
+
+def augment(x: np.ndarray, r: random.Random) -> np.ndarray:
+    """Cheap variety on top of the synthesised crops: width, thickness, position."""
+    x = x.astype(np.float32) / 255
+    if r.random() < 0.5:
+        w = max(hw.MIN_WIDTH, min(hw.MAX_WIDTH, round(x.shape[1] * r.uniform(0.8, 1.2))))
+        x = cv2.resize(x, (w, hw.HEIGHT), interpolation=cv2.INTER_AREA)
+    if r.random() < 0.15:
+        x = cv2.dilate(x, np.ones((2, 2), np.uint8))
+    elif r.random() < 0.1:
+        x = cv2.erode(x, np.ones((2, 1), np.uint8))
+    if r.random() < 0.3:
+        dy = r.choice([-2, -1, 1, 2])
+        x = np.roll(x, dy, axis=0)
+    return x
+
+
+def batches(data: list, size: int, r: random.Random, train: bool):
+    order = sorted(range(len(data)), key=lambda i: data[i][0].shape[1] + (r.random() * 24 if train else 0))
+    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    if train:
+        r.shuffle(groups)
+    for g in groups:
+        xs = [augment(data[i][0], r) if train else data[i][0].astype(np.float32) / 255 for i in g]
+        width = max(x.shape[1] for x in xs)
+        width += (-width) % STRIDE
+        batch = np.zeros((len(xs), 1, hw.HEIGHT, width), np.float32)
+        for k, x in enumerate(xs):
+            batch[k, 0, :, :x.shape[1]] = x
+        lengths = [math.ceil(x.shape[1] / STRIDE) for x in xs]
+        yield g, batch, lengths
+
+
+def train(model, data: list, val: list, minutes: float, seed: int, batch_size: int = 32):
+    """Train for ``minutes`` of wall time. The learning rate follows the elapsed share of the
+    budget (warm-up, then a cosine to zero), so a machine busy with other work gets a shorter
+    but complete schedule instead of one cut off half-way."""
+    import torch
+
+    r = random.Random(seed)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+    peak = 2e-3
+    start = time.time()
+    budget = minutes * 60
+    step, epoch, done = 0, 0, False
+    while not done:
+        model.train()
+        losses = []
+        for g, x, lengths in batches(data, batch_size, r, train=True):
+            progress = (time.time() - start) / budget
+            if progress >= 1:
+                done = True
+                break
+            lr = peak * min(1.0, progress / 0.04) * 0.5 * (1 + math.cos(math.pi * progress))
+            for group in optimiser.param_groups:
+                group["lr"] = lr
+            targets = [encode(data[i][1]) for i in g]
+            flat = torch.tensor([c for t in targets for c in t], dtype=torch.long)
+            logp = model(torch.from_numpy(x))                        # N, T, C
+            loss = ctc(logp.permute(1, 0, 2), flat, torch.tensor(lengths),
+                       torch.tensor([len(t) for t in targets]))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimiser.step()
+            step += 1
+            losses.append(loss.item())
+            if step % 200 == 0:
+                print(f"step {step} loss {np.mean(losses[-200:]):.3f} lr {lr:.5f} "
+                      f"({(time.time() - start) / 60:.1f} min)", flush=True)
+        epoch += 1
+        acc = evaluate(model, val)
+        print(f"epoch {epoch} step {step} val greedy exact {acc:.3f} "
+              f"({(time.time() - start) / 60:.1f} min)", flush=True)
+    return model
+
+
+def greedy(logp: np.ndarray) -> str:
+    best = logp.argmax(-1)
+    out, prev = [], 0
+    for c in best:
+        if c and c != prev:
+            out.append(hw.ALPHABET[c - 1])
+        prev = c
+    return "".join(out)
+
+
+def evaluate(model, val: list) -> float:
+    import torch
+
+    model.eval()
+    right = 0
+    with torch.no_grad():
+        for g, x, lengths in batches(val, 128, random.Random(0), train=False):
+            y = model(torch.from_numpy(x)).numpy()
+            for k, i in enumerate(g):
+                right += greedy(y[k, :lengths[k]]) == val[i][1]
+    return right / max(1, len(val))
+
+
+def export(model, path: Path) -> None:
+    import torch
+
+    model.eval()
+    dummy = torch.zeros(2, 1, hw.HEIGHT, 64)
+    torch.onnx.export(model, dummy, str(path), input_names=["image"], output_names=["logp"],
+                      dynamic_axes={"image": {0: "n", 3: "w"}, "logp": {0: "n", 1: "t"}},
+                      opset_version=17, dynamo=False)
+
+
+# -- calibration ---------------------------------------------------------------------------------
+
+def calibration_table(shares: list[float], right: list[bool], kind: str) -> list[list[float]]:
+    """A monotone map from a value's beam share to the rate of being right, from crops in
+    fonts the network never saw (pool-adjacent violators over share-sorted bins)."""
+    if not shares:
+        return []
+    order = np.argsort(shares)
+    s = np.asarray(shares)[order]
+    y = np.asarray(right, float)[order]
+    # isotonic regression (pool adjacent violators)
+    blocks = [[y[i], 1.0, s[i], s[i]] for i in range(len(y))]     # mean, weight, lo, hi
+    merged: list[list[float]] = []
+    for b in blocks:
+        merged.append(b)
+        while len(merged) > 1 and merged[-2][0] >= merged[-1][0]:
+            a, c = merged[-2], merged.pop()
+            w = a[1] + c[1]
+            merged[-1] = [(a[0] * a[1] + c[0] * c[1]) / w, w, a[2], c[3]]
+    # be conservative: shrink each block's rate towards the lower edge of a Wilson interval
+    table = [[0.0, 0.0]]
+    for mean, w, lo, hi in merged:
+        z = 1.64
+        denom = 1 + z * z / w
+        centre = (mean + z * z / (2 * w)) / denom
+        half = z * math.sqrt(mean * (1 - mean) / w + z * z / (4 * w * w)) / denom
+        rate = max(0.0, centre - half)
+        table.append([float((lo + hi) / 2), float(rate)])
+    table.append([1.0, table[-1][1]])
+    # keep it monotone after the shrinking
+    for i in range(1, len(table)):
+        table[i][1] = max(table[i][1], table[i - 1][1]) if table[i][0] > table[i - 1][0] else table[i][1]
+    return [[round(a, 5), round(b, 4)] for a, b in table]
+
+
+def calibrate(n_per_kind: int, seed: int, jobs: int) -> dict:
+    """Read fresh crops in the calibration fonts with the exported model; fit each kind's map."""
+    hw._meta.cache_clear()
+    hw._session.cache_clear()
+    tables = {}
+    for k, kind in enumerate(hw.KINDS):
+        r = random.Random(seed + k)
+        book = HandBook(seed + k, fonts=list(CALIBRATION_FONTS))
+        samples = [synth.make(kind, r, book) for _ in range(n_per_kind)]
+        inputs = [hw.prepare(s.crop) for s in samples]
+        idx = [i for i, x in enumerate(inputs) if x is not None]
+        outs = hw.log_probs([inputs[i] for i in idx])
+        shares, right = [], []
+        for i, logp in zip(idx, outs):
+            reading = _raw_decode(logp, kind)
+            truth = hw.valid_value(kind, samples[i].text)
+            shares.append(reading[1])
+            right.append(reading[0] == truth)
+        tables[kind] = calibration_table(shares, right, kind)
+        print(f"calibration {kind}: {np.mean(right):.3f} right on {len(right)} crops of "
+              f"unseen fonts", flush=True)
+    return tables
+
+
+def _raw_decode(logp: np.ndarray, kind: str) -> tuple[str | None, float]:
+    reading = hw.decode(logp, kind)
+    share = reading.alternatives[0][1] if reading.alternatives else 0.0
+    return reading.value, share
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=60000, help="training crops")
+    parser.add_argument("--minutes", type=float, default=18, help="training time budget")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--calibration-crops", type=int, default=600)
+    parser.add_argument("--out", type=Path, default=hw.MODEL_DIR)
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(2)
+    torch.manual_seed(args.seed)
+    fonts = training_fonts()
+    data = cached("train", args.n, args.seed, fonts, args.jobs)
+    val = cached("val", 1500, args.seed + 1000, fonts, args.jobs)
+    model = build_model(len(hw.ALPHABET) + 1)
+    print(f"{sum(p.numel() for p in model.parameters())} weights, {len(data)} crops", flush=True)
+    t = time.time()
+    train(model, data, val, args.minutes, args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    hw.MODEL_FILE, hw.META_FILE = args.out / "handwriting.onnx", args.out / "handwriting.json"
+    export(model, args.out / "handwriting.onnx")
+    meta = {"alphabet": hw.ALPHABET, "height": hw.HEIGHT, "stride": STRIDE,
+            "training_minutes": round((time.time() - t) / 60, 1),
+            "training_crops": len(data), "training_fonts": fonts,
+            "calibration_fonts": list(CALIBRATION_FONTS), "calibration": {}}
+    (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
+    meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs)
+    (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"wrote {args.out / 'handwriting.onnx'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
