@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from redis import Redis
+from rq.job import Job
 from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -92,6 +93,10 @@ def test_pages_fan_out_to_workers_and_come_back_as_documents(service, scans):
         assert {p.state for p in pages} == {"read"} and all(p.image_path for p in pages)
     assert (service.config.data_dir / pages[0].image_path).exists()
     assert w1.poll() is None and w2.poll() is None
+    conn = Redis.from_url(service.config.redis_url)
+    readers = {Job.fetch(queue.read_id(result["id"], i), connection=conn).worker_name
+               for i in range(3)}
+    assert len(readers) == 2                      # the pages were shared between the workers
     text = metrics.prometheus(service.store)
     assert 'ccap_submissions{state="done"} 1' in text
     assert "ccap_pages_processed_total 3" in text and "ccap_redis_up 1" in text
