@@ -73,7 +73,9 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
         for pattern, how in derived.items():
             if fnmatch(base, pattern):
                 found = DERIVATIONS[how](base, prefix, fields)
-                if found is not None:
+                # the system prints into a block only when it has a child for it: a derived
+                # value replaces a reading, it never fills a box the ink test found empty
+                if found is not None and (fv.value is not None or found[0] is None):
                     value, conf = found
                     agree = value == fv.value
                     out[name] = replace(fv, value=value,

@@ -51,7 +51,8 @@ SINGLE_CHAR_PT = 24
 SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)
-INSET_PX = 2                                  # crop this far inside the layout box
+INSET_PX = 2
+UNREADABLE = 0.05                             # handwriting read with less confidence: no value                                  # crop this far inside the layout box
 
 
 @dataclass
@@ -176,4 +177,5 @@ def _read_handwriting(group: list[Crop], kind: str, dpi: int) -> list[tuple[str,
         return ocr.read_lines([_for_ocr(c) for c in group], dpi, psm=psm, whitelist=whitelist,
                               dictionary=dictionary)
     readings = read_handwriting([c.grey for c in group], kind)
-    return [(r.text, r.confidence) for r in readings]
+    # a reading the model gives no chance at all is no value (ink, but nothing legible)
+    return [(r.text if r.confidence >= UNREADABLE else "", r.confidence) for r in readings]

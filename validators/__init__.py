@@ -63,11 +63,29 @@ def run(extract: Extract, history: History | None = None,
         found[id(r)].append(f)
     documents, decisions = [], []
     for r in readings:
-        doc = replace(r.doc, findings=found[id(r)])
+        kept = [f for f in found[id(r)] if not _rests_on_guesses(f, r.doc, extract)]
+        doc = replace(r.doc, findings=kept)
         decision = decide(doc, r.used, r.missing, threshold)
         documents.append(replace(doc, route=decision.route))
         decisions.append(decision)
     return Checked(replace(extract, documents=documents), decisions)
+
+
+UNSURE = 0.5     # a field read with less confidence than this is a guess, not evidence
+
+
+def _rests_on_guesses(finding: Finding, doc, extract: Extract) -> bool:
+    """True when every field a finding names was read with low confidence: the finding may be
+    an artefact of the reading. It is not reported; the document still goes to review, since
+    routing accepts only confidently read fields."""
+    values = []
+    for name in finding.fields:            # the finding's own document first, then the others
+        fv = doc.fields.get(name) or next((d.fields[name] for d in extract.documents
+                                           if name in d.fields), None)
+        if fv is not None:
+            values.append(fv)
+    return bool(values) and len(values) == len(finding.fields) and \
+        all(fv.confidence < UNSURE for fv in values)
 
 
 def check(extract: Extract, history: History | None = None,
