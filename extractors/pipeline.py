@@ -5,7 +5,8 @@
         # per page: 2. fax header  3. clean + deskew  4. orient  5. classify + register
         #           6. read every field by its type, then what the form allows
     received = received_at_for(path, loaded, reads)   # 7. sidecar, fax header, e-mail Date
-    extract = assemble(path.name, received, reads)    # 8. group pages into documents
+    extract = assemble(path.name, received, reads)    # 8. group pages into documents,
+                                                      #    names against known names
                                                       # 9. validators: findings and route
 
 ``extract_file`` runs them all. The service runs ``read_page`` as one job per page (the
@@ -16,13 +17,15 @@ Everything here is pure: files are read in ``load_pages`` only; nothing is writt
 """
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
-from . import constraints, faxheader, group, normalize, ocr, received
+from . import constraints, faxheader, group, names, normalize, ocr, received
 from .classify import classify
 from .register import register
 from .forms import load_form
@@ -50,6 +53,7 @@ class PageRead:
     image_size: tuple[int, int]
     score: float                                # how well the layout fit (classification)
     fields: dict[str, FieldValue] = field(default_factory=dict)
+    name_crops: dict[str, np.ndarray] = field(default_factory=dict)  # handwritten names
     image: np.ndarray | None = None             # the upright page (not serialised)
 
     def info(self) -> PageInfo:
@@ -60,13 +64,23 @@ class PageRead:
         return {"index": self.index, "form": self.form, "page": self.page, "of": self.of,
                 "rotation": self.rotation, "skew": self.skew, "fax_header": self.fax_header,
                 "image_size": list(self.image_size), "score": self.score,
-                "fields": {k: v.to_json() for k, v in self.fields.items()}}
+                "fields": {k: v.to_json() for k, v in self.fields.items()},
+                "name_crops": {k: _png(v) for k, v in self.name_crops.items()}}
 
     @classmethod
     def from_json(cls, raw: dict) -> "PageRead":
         return cls(raw["index"], raw["form"], raw["page"], raw["of"], raw["rotation"],
                    raw["skew"], raw["fax_header"], tuple(raw["image_size"]), raw["score"],
-                   {k: FieldValue.from_json(v) for k, v in raw["fields"].items()})
+                   {k: FieldValue.from_json(v) for k, v in raw["fields"].items()},
+                   {k: _unpng(v) for k, v in raw.get("name_crops", {}).items()})
+
+
+def _png(image: np.ndarray) -> str:
+    return base64.b64encode(cv2.imencode(".png", image)[1].tobytes()).decode()
+
+
+def _unpng(text: str) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(base64.b64decode(text), np.uint8), cv2.IMREAD_GRAYSCALE)
 
 
 def load_pages(path: Path) -> Loaded:
@@ -98,7 +112,8 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     form = load_form(found.form)
     layout = form.page(found.page)
     fit = register(ink, layout, dpi)
-    fields = read_page_fields(layout, fit, grey, binary, source.text_words)  # 6. read
+    fields = read_page_fields(layout, fit, grey, binary, source.text_words,  # 6. read
+                              keep=read.name_crops)
     read.page, read.of, fields = _page_number(form, found.page, fields)
     read.fields = constraints.apply(found.form, fields)
     for value in read.fields.values():
@@ -146,7 +161,10 @@ def assemble(source: str, received_at: str | None, reads: list[PageRead],
     import validators
 
     reads = sorted(reads, key=lambda r: r.index)
-    extract = Extract(source, received_at, [r.info() for r in reads], group.documents(reads))
+    documents = group.documents(reads)
+    crops = {(r.index, name): crop for r in reads for name, crop in r.name_crops.items()}
+    documents = names.resolve(documents, crops)          # handwritten names vs known names
+    extract = Extract(source, received_at, [r.info() for r in reads], documents)
     return validators.check(extract, history)
 
 

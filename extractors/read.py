@@ -79,6 +79,8 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray) ->
 
 
 def _value(field: Field, text: str | None, confidence: float, box) -> FieldValue:
+    if text and field.type in ("name", "text"):
+        text = text.strip(" .,:;'-_|")           # specks and border bits at either end
     value = normalise(field.type, text)
     if text and not is_normalised(field.type, value) or (text and value is None):
         confidence *= 0.3
@@ -96,9 +98,14 @@ def _words_in(words: list[Word], box) -> str | None:
 
 
 def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
-                     words: list[Word] | None = None) -> dict[str, FieldValue]:
-    """Every field of ``layout`` read from the page (``page`` indexes are set by the caller)."""
+                     words: list[Word] | None = None,
+                     keep: dict[str, np.ndarray] | None = None) -> dict[str, FieldValue]:
+    """Every field of ``layout`` read from the page (``page`` indexes are set by the caller).
+    ``keep`` receives the images of handwritten names, for reading against known names later."""
     crops = crop_fields(layout, fit, grey, binary)
+    if keep is not None:
+        keep.update({c.field.name: c.grey for c in crops
+                     if c.field.handwritten and c.field.type == "name" and c.ink.present})
     out: dict[str, FieldValue] = {}
     batches: dict[str, list[Crop]] = {}
     hand: dict[str, list[Crop]] = {}

@@ -78,3 +78,19 @@ def test_missing_file_exits_2(tmp_path):
     done = subprocess.run([*CCAP, "extract", str(tmp_path / "nope.pdf")], capture_output=True,
                           text=True, env=ENV, cwd=ROOT, timeout=60)
     assert done.returncode == 2 and "nope.pdf" in done.stderr
+
+
+def test_page_reads_survive_json_as_the_service_stores_them(samples):
+    """The service reads pages in one job and assembles in another: through JSON."""
+    path = next(p for p in _inputs(samples) if p.suffix == ".tif")
+    loaded = pipeline.load_pages(path)
+    reads = [pipeline.read_page(page, i) for i, page in enumerate(loaded.pages)]
+    again = [pipeline.PageRead.from_json(json.loads(json.dumps(r.to_json()))) for r in reads]
+    for a, b in zip(reads, again):
+        assert a.to_json()["fields"] == b.to_json()["fields"]
+        assert a.name_crops.keys() == b.name_crops.keys()
+        for name in a.name_crops:
+            assert (a.name_crops[name] == b.name_crops[name]).all()
+    one = pipeline.assemble(path.name, None, reads).to_json()
+    two = pipeline.assemble(path.name, None, again).to_json()
+    assert one == two

@@ -1,0 +1,79 @@
+"""Handwritten names read against the names they should be (a closed vocabulary).
+
+A DCC-94E asks for each child's name "as it appears on the PBF", and its provider is the PBF's
+provider. When one file holds both, the handwritten names are scored against the PBF's
+printed names by the handwriting model (the likelihood of each name given the ink, over every
+CTC alignment): choosing among five known names is far easier than reading a name open.
+
+A name that is not on the PBF must not be forced onto one (that is ``match.child_not_on_pbf``):
+a known name is taken only when its likelihood per character comes close to that of the
+model's own best reading of the ink (``MAX_GAP``); otherwise the open reading stays.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from .model import Document
+
+MAX_GAP = 2.5          # nats per character a known name may fall short of the open reading
+_ROW = re.compile(r"^rows\.\d+\.child_name$")
+
+
+def _scores(crop: np.ndarray, vocabulary: list[str]) -> tuple[list[float], float] | None:
+    """(log-likelihood per character of each entry, of the best single alignment)."""
+    from .readers import handwriting as hw
+
+    x = hw.prepare(crop)
+    if x is None:
+        return None
+    logp = hw.log_probs([x])[0]
+    best_path = float(logp.max(axis=1).sum())
+    out = []
+    for entry in vocabulary:
+        forms = {entry, entry.upper(), entry.title()}
+        ll = float(np.logaddexp.reduce([hw.ctc_log_likelihood(logp, f) for f in forms]))
+        out.append(ll)
+    return out, best_path
+
+
+def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray]) -> list[Document]:
+    """``documents`` with DCC-94E child and provider names matched to the file's PBF.
+
+    ``crops`` maps (page index, field name) to the handwritten field's image."""
+    pbfs = [d for d in documents if d.form == "DCC-97"]
+    if not pbfs:
+        return documents
+    out = []
+    for doc in documents:
+        if doc.form != "DCC-94E":
+            out.append(doc)
+            continue
+        pbf = next((p for p in pbfs if p.value("provider_number") and
+                    p.value("provider_number") == doc.value("provider_number")), pbfs[0])
+        children = sorted({fv.value for name, fv in pbf.fields.items()
+                           if re.fullmatch(r"(p\d+\.)?children\.\d+\.name", name) and fv.value})
+        wanted = {"provider_name": [pbf.value("provider_name")] if pbf.value("provider_name")
+                  else []}
+        fields = dict(doc.fields)
+        for name, fv in doc.fields.items():
+            vocabulary = children if _ROW.match(name) else wanted.get(name, [])
+            crop = crops.get((fv.page, name))
+            if not vocabulary or crop is None:
+                continue
+            found = _scores(crop, vocabulary)
+            if found is None:
+                continue
+            scores, best_path = found
+            k = int(np.argmax(scores))
+            gap = (best_path - scores[k]) / max(1, len(vocabulary[k]))
+            if gap <= MAX_GAP:
+                others = sorted(scores, reverse=True)[1:2]
+                margin = (scores[k] - others[0]) / max(1, len(vocabulary[k])) if others else 5.0
+                confidence = float(min(0.99, 0.6 + 0.1 * margin) * (1 - gap / (2 * MAX_GAP)))
+                fields[name] = replace(fv, value=vocabulary[k], confidence=confidence)
+        out.append(replace(doc, fields=fields))
+    return out
+
