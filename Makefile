@@ -13,7 +13,7 @@ OUT    ?= var/samples
 
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system venv test demo samples sample-set bench clean
+.PHONY: setup system venv test demo samples sample-set bench train-handwriting clean
 
 setup: system venv
 
@@ -43,8 +43,17 @@ samples: setup
 sample-set: setup
 	$(PY) -m sample_scans.curate
 
+# Accuracy and speed of ccap extract on unseen seeds (all hands, then held-out hands only),
+# and of the handwriting model alone on held-out hands
 bench: setup
 	$(PY) bench/accuracy.py
+	$(PY) bench/accuracy.py --hands heldout --pages 100
+	$(PY) bench/handwriting.py
+
+# Retrain the handwriting model (dev only; the result in extractors/models/ is committed)
+train-handwriting: setup
+	$(PY) -m pip install -q -r requirements-train.txt
+	$(PY) -m train.handwriting
 
 clean:
 	rm -rf var .pytest_cache
