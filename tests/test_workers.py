@@ -178,8 +178,8 @@ def test_unreadable_file_fails_at_once_with_reason(sqlite_service, tmp_path):
         assert sub.attempts == 0
 
 
-def test_certificate_across_two_faxes_is_completed(sqlite_service, scans):
-    svc = sqlite_service
+def test_certificate_across_two_faxes_is_completed(service, scans):
+    svc = service
     first = ingest.ingest_path(svc.store, scans["c94_p1"]).submission_id
     svc.spawn("worker")
     wait_final(svc, [first])
@@ -210,8 +210,8 @@ def test_certificate_wait_runs_out_goes_to_review_incomplete(tmp_path, redis_ser
         svc.store.dispose()
 
 
-def test_holiday_history_counts_other_submissions(sqlite_service, scans):
-    svc = sqlite_service
+def test_holiday_history_counts_other_submissions(service, scans):
+    svc = service
     sub_id = ingest.ingest_path(svc.store, scans["pbf_digital"]).submission_id
     svc.spawn("worker")
     wait_final(svc, [sub_id])
