@@ -34,6 +34,32 @@ DEMO_PASSWORD = "ccap-demo"
 CCAP = str(Path(sys.executable).with_name("ccap"))
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (from /proc), children first. rq's work horse puts itself
+    in a process group of its own, so signalling the worker's group does not reach it."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop(0)
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def kill_tree(pid: int, sig: int = signal.SIGKILL) -> None:
+    for p in [pid] + descendants(pid):
+        try:
+            os.kill(p, sig)
+        except ProcessLookupError:
+            pass
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -79,7 +105,8 @@ class Demo:
         self.redis = subprocess.Popen(
             ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data),
              "--appendonly", "yes", "--save", "", "--daemonize", "no"],
-            stdout=open(self.logs / "redis.log", "a"), stderr=subprocess.STDOUT)
+            stdout=open(self.logs / "redis.log", "a"), stderr=subprocess.STDOUT,
+            start_new_session=True)      # Ctrl-C reaches the demo only; it stops Redis last
         self.env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         deadline = time.monotonic() + 15
         while not _answers(self.env["REDIS_URL"]):
@@ -119,7 +146,7 @@ class Demo:
             try:
                 p.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+                kill_tree(p.pid)
                 p.wait()
         if self.redis is not None and self.redis.poll() is None:
             self.redis.send_signal(signal.SIGTERM)     # redis saves its append-only file

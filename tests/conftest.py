@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from intake.demo import kill_tree
+
 CCAP = str(Path(sys.executable).with_name("ccap"))
 
 
@@ -190,11 +192,7 @@ class Service:
     def kill(self, proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
         """Signal ``proc`` and every process it started (rq's work horse puts itself in a
         process group of its own, so the group alone is not enough), as a crash would."""
-        for pid in [proc.pid] + descendants(proc.pid):
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+        kill_tree(proc.pid, sig)
         if sig == signal.SIGKILL:
             proc.wait(20)
 
@@ -202,23 +200,6 @@ class Service:
         """Clean-up after a test: nothing here is under test any more, so no warm shutdown."""
         for proc in self.procs:
             self.kill(proc)
-
-
-def descendants(pid: int) -> list[int]:
-    """The processes below ``pid`` (from /proc), children first."""
-    children: dict[int, list[int]] = {}
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
-    out, todo = [], list(children.get(pid, []))
-    while todo:
-        p = todo.pop(0)
-        out.append(p)
-        todo += children.get(p, [])
-    return out
 
 
 def make_service(tmp_path: Path, redis_server: RedisServer, database_url: str | None,
