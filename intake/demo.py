@@ -245,6 +245,7 @@ def run(port: int = 8080, workers: int = 2, once: bool = False,
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)   # also when started with SIGINT ignored (`&`)
     demo.start()
     try:
         store = Store(demo.config)
