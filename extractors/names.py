@@ -72,7 +72,7 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray])
             if gap <= MAX_GAP:
                 others = sorted(scores, reverse=True)[1:2]
                 margin = (scores[k] - others[0]) / max(1, len(vocabulary[k])) if others else 5.0
-                confidence = float(min(0.99, 0.6 + 0.1 * margin) * (1 - gap / (2 * MAX_GAP)))
+                confidence = float(min(0.99, 0.6 + 0.1 * margin) * min(1.0, 1 - gap / (2 * MAX_GAP)))
                 fields[name] = replace(fv, value=vocabulary[k], confidence=confidence)
         out.append(replace(doc, fields=fields))
     return out

@@ -102,7 +102,7 @@ class Score:
                 self.signatures[(want, value)] += 1
             if got:
                 conf = got.get("confidence", 0.0)
-                b = max(i for i, edge in enumerate(CALIBRATION_BINS) if conf >= edge)
+                b = max(i for i, edge in enumerate(CALIBRATION_BINS[:-1]) if conf >= edge)
                 self.calibration[b].add(ok)
         t_rules = Counter(f["rule"] for f in t_doc["findings"])
         p_rules = Counter(f["rule"] for f in (p_doc["findings"] if p_doc else []))
