@@ -80,6 +80,16 @@ def tie(s: Session, config: Config, sub: Submission, rows: list[Document]) -> No
             d.wait_until = utcnow() + timedelta(hours=config.cert_wait_hours)
 
 
+def _completed_at(s: Session, parts: list[Document]) -> str | None:
+    """When the certificate was whole: the receipt of its last part (the 10-day window is
+    judged on it). None when any part's receipt time is unknown."""
+    from datetime import datetime
+    times = [s.get(Submission, d.submission_id).received_at for d in parts]
+    if not times or any(t is None for t in times):
+        return None
+    return max(times, key=datetime.fromisoformat)
+
+
 def _complete(s: Session, primary: Document, others: list[Document]) -> None:
     """Fold ``others``' pages and fields into ``primary`` and validate it again."""
     import validators
@@ -104,7 +114,8 @@ def _complete(s: Session, primary: Document, others: list[Document]) -> None:
     s.flush()
     primary.missing_pages, primary.wait_until = [], None
     doc = model_document(primary)
-    checked = validators.check(Extract(f"submission-{primary.submission_id}", None,
+    checked = validators.check(Extract(f"submission-{primary.submission_id}",
+                                       _completed_at(s, [primary, *others]),
                                        _pages(s, primary.submission_id), [doc])).documents[0]
     primary.route = checked.route
     write_fields(primary, checked)

@@ -172,7 +172,16 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(argv: list[str]) -> int:
+    """``ccap audit match|sample|list|show ...`` (see ``web/audit.py``)."""
+    from web import audit
+    return audit.run_cli(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["audit"]:
+        return _audit(argv[1:])
     parser = argparse.ArgumentParser(prog="ccap", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name")
     p.add_argument("--channel", required=True)
     p.set_defaults(run=_token)
+
+    # ``ccap audit ...`` hands all its arguments to web/audit.py's own parser (see main below)
+    sub.add_parser("audit", help="claims audits: attendance vs billing, monthly samples")
 
     p = sub.add_parser("demo", help="run the whole service on the committed samples")
     p.add_argument("--port", type=int, default=8080)

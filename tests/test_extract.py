@@ -94,3 +94,13 @@ def test_page_reads_survive_json_as_the_service_stores_them(samples):
     one = pipeline.assemble(path.name, None, reads).to_json()
     two = pipeline.assemble(path.name, None, again).to_json()
     assert one == two
+
+
+def test_ccap_audit_is_a_subcommand(tmp_path):
+    env = {**ENV, "CCAP_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([*CCAP, "audit", "match", "--month", "2025-10"], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run([*CCAP, "audit", "list"], capture_output=True, text=True, env=env,
+                            cwd=ROOT, timeout=120)
+    assert "match" in listed.stdout
