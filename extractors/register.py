@@ -21,6 +21,8 @@ from .forms import Box, Page, load_form
 
 SCALES = np.linspace(0.93, 1.07, 29)     # page scale relative to the layout, per axis
 MIN_RULE_IN = 0.35                        # a rule is at least this long (inches)
+GAP_IN = 0.08                             # gaps in a dashed (faxed) rule closed before finding it
+THIN_IN = 0.025                           # pieces of a rule are at most this thick
 SMOOTH_PX = 2.0                           # profile smoothing (pixels at the working dpi)
 
 
@@ -50,6 +52,18 @@ def rule_masks(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
     ink = (ink > 0).astype(np.uint8)
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length // 2, 1), np.uint8))
+    # a thin rule through a fax (204 x 98 dpi especially) comes out dashed: join the thin,
+    # flat pieces (never letters, which are taller) along their line, and find rules again
+    gap, thin = max(2, int(GAP_IN * dpi)), max(2, int(THIN_IN * dpi))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    flat = ((h <= thin) & (w >= 2 * h)).astype(np.uint8)
+    upright = ((w <= thin) & (h >= 2 * w)).astype(np.uint8)
+    flat[0] = upright[0] = 0
+    dashes = cv2.morphologyEx(flat[labels], cv2.MORPH_CLOSE, np.ones((3, gap), np.uint8))
+    horizontal |= cv2.morphologyEx(dashes, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    dashes = cv2.morphologyEx(upright[labels], cv2.MORPH_CLOSE, np.ones((gap, 3), np.uint8))
+    vertical |= cv2.morphologyEx(dashes, cv2.MORPH_OPEN, np.ones((length // 2, 1), np.uint8))
     return horizontal, vertical
 
 
