@@ -28,7 +28,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 from extractors import pipeline  # noqa: E402
 from extractors.errors import ExtractError  # noqa: E402
 from sample_scans import generate  # noqa: E402
-from sample_scans.score import Score  # noqa: E402
+from sample_scans.score import Score, _match_documents  # noqa: E402
 
 BENCH_SEED = 90210          # tests use other seeds; never tune on this set's individual files
 SUFFIXES = (".tif", ".tiff", ".pdf", ".jpg", ".jpeg", ".png", ".eml")
@@ -50,6 +50,10 @@ def _extract(path: Path) -> tuple[str, dict | None, str | None, float]:
     return path.name, result, error, _cpu() - start
 
 
+def _pairs(pred: dict, truth: dict):
+    return _match_documents(pred["documents"], truth["documents"])
+
+
 def inputs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
 
@@ -65,7 +69,12 @@ def score_folder(folder: Path, jobs: int) -> tuple[Score, int, float, list[str]]
             if pred is None:
                 errors.append(f"{name}: {error}")
                 pred = {"source": name, "received_at": None, "pages": [], "documents": []}
+            (folder / f"{name}.extract.json").write_text(json.dumps(pred))   # for a closer look
             score.add(pred, truth)
+            for t_doc, p_doc in _pairs(pred, truth):
+                if t_doc["route"] != "accept" and p_doc and p_doc["route"] == "accept":
+                    errors.append(f"{name}: {t_doc['form']} routed accept, truth "
+                                  f"{sorted(f['rule'] for f in t_doc['findings'])}")
     return score, pages, cpu, errors
 
 
@@ -92,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     score, pages, cpu, errors = score_folder(folder, args.jobs)
     print(score.report())
     for line in errors:
-        print("unreadable:", line)
+        print("look at:", line)
     print(f"{pages} pages; {cpu / max(pages, 1):.2f} s CPU per page (one core, Tesseract "
           f"included); {time.monotonic() - start:.0f} s wall with {args.jobs} processes")
     return 0
