@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from extractors.model import Document, Route
 
-DEFAULT_THRESHOLD = 0.9
+# From the calibration table of bench/accuracy.py (seed 90210, 183 pages): fields reported at
+# 0.80-0.90 were right 96.9 % of the time, at 0.90-0.95 98.2 %, at >= 0.95 99.9 %.
+DEFAULT_THRESHOLD = 0.8
 BLOCKING = ("error", "warning")
 
 
