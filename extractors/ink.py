@@ -14,7 +14,8 @@ import numpy as np
 
 MIN_INK_FRACTION = 0.004     # of the crop's area, after rules and specks are removed
 MIN_STROKE_FRACTION = 0.22   # the tallest blob must be this share of the crop height ...
-MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi)
+MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi) ...
+MAX_STROKE_NEEDED_PX = 14    # ... but never need to be taller than this (a small letter)
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,28 @@ class Ink:
     mask: np.ndarray         # the writing only (uint8 0/1), same size as the crop
 
     @property
+    def min_stroke(self) -> float:
+        """How tall a blob must be to be writing: a share of a small box's height, but in a
+        big box (a note) a line of ordinary handwriting is enough."""
+        return max(MIN_STROKE_PX, min(MIN_STROKE_FRACTION * self.mask.shape[0],
+                                      MAX_STROKE_NEEDED_PX))
+
+    @property
     def present(self) -> bool:
-        return (self.fraction >= MIN_INK_FRACTION and
-                self.tallest >= max(MIN_STROKE_PX, MIN_STROKE_FRACTION * self.mask.shape[0]))
+        return self.fraction >= MIN_INK_FRACTION and self.tallest >= self.min_stroke
 
     @property
     def certainty(self) -> float:
-        """How far the crop is from the present/absent boundary, as a confidence 0.5..1."""
-        ratio = self.fraction / MIN_INK_FRACTION
-        margin = abs(np.log(max(ratio, 1e-3)))        # 0 at the threshold
+        """How far the crop is from the present/absent boundary, as a confidence 0.5..1: both
+        tests must be clear of their thresholds."""
+        by_area = abs(np.log(max(self.fraction / MIN_INK_FRACTION, 1e-3)))   # 0 at threshold
+        by_height = abs(np.log(max(self.tallest, 0.5) / self.min_stroke))
+        if self.fraction >= MIN_INK_FRACTION and self.tallest < self.min_stroke:
+            margin = by_height                     # ink, but no stroke tall enough
+        elif self.fraction < MIN_INK_FRACTION and self.tallest >= self.min_stroke:
+            margin = by_area
+        else:
+            margin = min(by_area, by_height) if self.present else max(by_area, by_height)
         return float(min(0.999, 0.5 + margin / 3))
 
 
