@@ -36,7 +36,15 @@ from sample_scans.hand import HandBook, pool
 from . import synth
 
 CALIBRATION_FONTS = ("Rufscript", "SteveHand")
-MIX = {"code": 0.30, "time": 0.25, "date": 0.20, "number": 0.11, "text": 0.11, "empty": 0.03}
+MIX = {"code": 0.30, "time": 0.26, "date": 0.21, "number": 0.12, "text": 0.08, "empty": 0.03}
+# Plain typefaces drawn by the same wobbly "hands": more shapes of each digit than the ten
+# handwriting fonts alone (an open or closed 4, a 7 with or without a bar, serif 1s), which
+# helps on hands never seen. A quarter of the crops use one of them.
+PRINT_FONTS = ["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf",
+               "DejaVuSansCondensed.ttf", "DejaVuSans-Oblique.ttf", "LiberationSans-Regular.ttf",
+               "LiberationSerif-Italic.ttf", "LiberationMono-Regular.ttf",
+               "LiberationSansNarrow-Regular.ttf", "LiberationSans-Bold.ttf"]
+PRINT_SHARE = 0.25
 DATA = Path("var/handwriting")
 STRIDE = 4
 
@@ -50,12 +58,14 @@ def training_fonts() -> list[str]:
 def _shard(args: tuple[int, int, list[str]]) -> list[tuple[np.ndarray, str, str]]:
     seed, n, fonts = args
     r = random.Random(seed)
-    book = HandBook(seed, fonts=fonts)
+    hands = HandBook(seed, fonts=fonts)
+    printed = HandBook(seed, fonts=PRINT_FONTS)
     kinds, weights = zip(*MIX.items())
     out = []
     while len(out) < n:
         kind = r.choices(kinds, weights)[0]
         empty = kind == "empty"
+        book = printed if r.random() < PRINT_SHARE and fonts is not PRINT_FONTS else hands
         sample = synth.make(r.choice(hw.KINDS) if empty else kind, r, book, empty=empty)
         x = hw.prepare(sample.crop)
         if x is None:
@@ -126,18 +136,30 @@ def encode(text: str) -> list[int]:
 
 
 def augment(x: np.ndarray, r: random.Random) -> np.ndarray:
-    """Cheap variety on top of the synthesised crops: width, thickness, position."""
+    """Cheap variety on top of the synthesised crops: width, slant, a small elastic warp,
+    stroke thickness, position."""
     x = x.astype(np.float32) / 255
     if r.random() < 0.5:
         w = max(hw.MIN_WIDTH, min(hw.MAX_WIDTH, round(x.shape[1] * r.uniform(0.8, 1.2))))
         x = cv2.resize(x, (w, hw.HEIGHT), interpolation=cv2.INTER_AREA)
+    h, w = x.shape
+    if r.random() < 0.5:                                   # shear and a slight turn
+        shear, turn = r.uniform(-0.25, 0.25), r.uniform(-0.05, 0.05)
+        m = np.float32([[1, shear + turn, -(shear + turn) * h / 2], [-turn, 1, turn * w / 2]])
+        x = cv2.warpAffine(x, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    if r.random() < 0.4:                                   # elastic: a wobblier pen
+        g = np.random.default_rng(r.getrandbits(32))
+        alpha = r.uniform(0.8, 2.0)
+        dx = cv2.GaussianBlur(g.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), 3) * alpha * 6
+        dy = cv2.GaussianBlur(g.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), 3) * alpha * 6
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        x = cv2.remap(x, xx + dx, yy + dy, cv2.INTER_LINEAR, borderValue=0)
     if r.random() < 0.15:
         x = cv2.dilate(x, np.ones((2, 2), np.uint8))
     elif r.random() < 0.1:
         x = cv2.erode(x, np.ones((2, 1), np.uint8))
     if r.random() < 0.3:
-        dy = r.choice([-2, -1, 1, 2])
-        x = np.roll(x, dy, axis=0)
+        x = np.roll(x, r.choice([-2, -1, 1, 2]), axis=0)
     return x
 
 
@@ -157,16 +179,16 @@ def batches(data: list, size: int, r: random.Random, train: bool):
         yield g, batch, lengths
 
 
-def train(model, data: list, val: list, minutes: float, seed: int, batch_size: int = 32):
+def train(model, data: list, val: list, minutes: float, seed: int, batch_size: int = 32,
+          peak: float = 2e-3):
     """Train for ``minutes`` of wall time. The learning rate follows the elapsed share of the
     budget (warm-up, then a cosine to zero), so a machine busy with other work gets a shorter
     but complete schedule instead of one cut off half-way."""
     import torch
 
     r = random.Random(seed)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=1e-4)
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
-    peak = 2e-3
     start = time.time()
     budget = minutes * 60
     step, epoch, done = 0, 0, False
@@ -308,19 +330,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--calibration-crops", type=int, default=600)
     parser.add_argument("--out", type=Path, default=hw.MODEL_DIR)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads; 1 is faster "
+                        "when other work shares the cores (OpenMP threads wait on each other)")
+    parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    parser.add_argument("--init", type=Path, help="start from these torch weights "
+                        "(var/handwriting/model.pt of an earlier run)")
     args = parser.parse_args(argv)
 
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     fonts = training_fonts()
-    data = cached("train", args.n, args.seed, fonts, args.jobs)
-    val = cached("val", 1500, args.seed + 1000, fonts, args.jobs)
+    data = cached("train2", args.n, args.seed, fonts, args.jobs)
+    val = cached("val2", 1500, args.seed + 1000, fonts, args.jobs)
     model = build_model(len(hw.ALPHABET) + 1)
     print(f"{sum(p.numel() for p in model.parameters())} weights, {len(data)} crops", flush=True)
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     t = time.time()
-    train(model, data, val, args.minutes, args.seed)
+    train(model, data, val, args.minutes, args.seed, peak=args.lr)
+    torch.save(model.state_dict(), DATA / "model.pt")          # for --init next time
     args.out.mkdir(parents=True, exist_ok=True)
     hw.MODEL_FILE, hw.META_FILE = args.out / "handwriting.onnx", args.out / "handwriting.json"
     export(model, args.out / "handwriting.onnx")

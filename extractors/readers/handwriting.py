@@ -171,7 +171,7 @@ def _border_lines(binary: np.ndarray) -> np.ndarray:
         spread = cv2.dilate(binary, np.ones((1, 3), np.uint8)).mean(axis=0)
         for cols in (range(min(band_x, 6)), range(max(w - 6, w - band_x), w)):
             for x in cols:
-                if spread[x] >= 0.7 and binary[:, x].mean() >= 0.2:
+                if spread[x] >= 0.85 and binary[:, x].mean() >= 0.3:
                     lines[:, x] = 1
     return lines
 
