@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from redis import Redis
+from rq import Worker
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
@@ -82,6 +83,9 @@ def documents(service, sub_id) -> list[Document]:
 
 def test_pages_fan_out_to_workers_and_come_back_as_documents(service, scans):
     w1, w2 = service.spawn("worker"), service.spawn("worker")
+    conn = Redis.from_url(service.config.redis_url)
+    wait_until(lambda: len(Worker.all(connection=conn)) >= 2, 90, interval=0.3,
+               what="both workers to be listening")   # else one may take every page
     out = service.ccap("ingest", "--wait", "--timeout", "90", str(scans["c94"]))
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
