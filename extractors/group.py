@@ -14,6 +14,7 @@ them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.``
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
@@ -112,4 +113,35 @@ def _document(form: str, pages: list["PageRead"]) -> Document:
         for name, value in p.fields.items():
             fields.setdefault(name, value)
     return Document(form, [p.index for p in pages],
-                    [n for n in range(1, count + 1) if n not in present], fields, [], "review")
+                    [n for n in range(1, count + 1) if n not in present],
+                    _vote_copies(form, count, fields), [], "review")
+
+
+def _vote_copies(form: str, count: int, fields: dict) -> dict:
+    """System-printed values repeated on several pages (``certificate_number`` and the
+    ``p1.``/``p2.``/``p3.`` footer copies) are one value: each copy is a vote weighted by its
+    confidence, and every copy takes the winner. Agreeing copies raise the confidence."""
+    layout = {f.name: f for f in load_form(form).fields(count)}
+    copies: dict[str, list[str]] = {}
+    for name in fields:
+        field = layout.get(name)
+        if field is not None and not field.handwritten:
+            copies.setdefault(_PREFIX.sub("", name), []).append(name)
+    out = dict(fields)
+    for names in copies.values():
+        if len(names) < 2:
+            continue
+        votes: dict[str, float] = {}
+        for name in names:
+            if fields[name].value is not None:
+                votes[fields[name].value] = votes.get(fields[name].value, 0.0) + \
+                    fields[name].confidence
+        if not votes:
+            continue
+        winner = max(votes, key=votes.get)
+        agree = [fields[n].confidence for n in names if fields[n].value == winner]
+        against = sum(votes.values()) - votes[winner]
+        confidence = min(0.99, max(agree) + 0.1 * (len(agree) - 1) - 0.3 * against)
+        for name in names:
+            out[name] = replace(fields[name], value=winner, confidence=max(0.0, confidence))
+    return out
