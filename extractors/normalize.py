@@ -194,8 +194,9 @@ def osd_orientation(image: np.ndarray, dpi: int) -> int | None:
     return found.rotate
 
 
-def orient(image: np.ndarray, dpi: int) -> tuple[int, np.ndarray]:
-    """(clockwise rotation that makes the page upright, the upright image).
+def orientation(image: np.ndarray, dpi: int) -> tuple[int, Classification | None]:
+    """(clockwise rotation that makes the page upright, and the form page the ruled lines
+    found in that turn at ``ORIENT_DPI``, or None when they decided nothing).
 
     Ruled lines first (forms), Tesseract OSD for the rest; 0 when neither can tell.
     ``image`` may be greyscale or binary, black ink on white.
@@ -203,9 +204,13 @@ def orient(image: np.ndarray, dpi: int) -> tuple[int, np.ndarray]:
     binary = image if _is_binary(image) else binarize(image)
     by_rules = rule_orientation(binary, dpi)
     if by_rules is not None:
-        rotation = by_rules[0]
-    else:
-        rotation = osd_orientation(image, dpi) or 0
+        return by_rules[0], by_rules[1]
+    return osd_orientation(image, dpi) or 0, None
+
+
+def orient(image: np.ndarray, dpi: int) -> tuple[int, np.ndarray]:
+    """(clockwise rotation that makes the page upright, the upright image)."""
+    rotation, _ = orientation(image, dpi)
     return rotation, rotate(image, rotation)
 
 

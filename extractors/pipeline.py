@@ -35,7 +35,8 @@ from .read import read_page_fields
 
 # Which form a page is, is decided on a reduced copy: coarse rules are enough to tell the forms
 # apart and tolerate residual skew better; the fit used to crop fields is then made at full size.
-CLASSIFY_DPI = 100
+# The orientation step classifies at the same resolution, and its result is reused.
+CLASSIFY_DPI = normalize.ORIENT_DPI
 
 __all__ = ["PageRead", "load_pages", "read_page", "received_at_for", "assemble", "extract_file"]
 
@@ -96,14 +97,16 @@ def read_page(source: SourcePage, index: int) -> PageRead:
         text, _ = ocr.read_line(normalize.top_band(grey, dpi), dpi, psm=7)
         header = text.strip() if faxheader.parse(text) else None
     binary = normalize.despeckle(normalize.binarize(grey), dpi)   # 3. clean and straighten
-    skew, rotation = 0.0, 0
+    skew, rotation, found = 0.0, 0, None
     if source.text_words is None:                   # a born-digital page is already upright
         skew, binary = normalize.deskew(binary)
         grey = normalize.straighten(grey, skew)
-        rotation, binary = normalize.orient(binary, dpi)         # 4. orientation
+        rotation, found = normalize.orientation(binary, dpi)     # 4. orientation
+        binary = normalize.rotate(binary, rotation)
         grey = normalize.rotate(grey, rotation)
     ink = normalize.ink_mask(binary)                             # 5. classify + register
-    found = classify(normalize.reduce_ink(ink, dpi, CLASSIFY_DPI), CLASSIFY_DPI)
+    if found is None:            # orientation found no form in any turn (or did not run)
+        found = classify(normalize.reduce_ink(ink, dpi, CLASSIFY_DPI), CLASSIFY_DPI)
     size = (binary.shape[1], binary.shape[0])
     read = PageRead(index, found.form, found.page, None, rotation, skew, header, size,
                     found.score, image=grey)
