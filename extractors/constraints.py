@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import calendar
 import json
-import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 
+from .forms import split_page_prefix
 from .model import FieldValue
 
-_PREFIX = re.compile(r"^(p\d+\.)")
 MIN_RATIO = 0.5             # a reading less alike than this to every allowed value is kept as read
 
 
 @cache
 def _spec() -> dict:
     return json.loads((Path(__file__).parent / "forms" / "vocabulary.json").read_text())
-
-
-def _base(name: str) -> tuple[str, str]:
-    m = _PREFIX.match(name)
-    return (m.group(1), name[m.end():]) if m else ("", name)
 
 
 def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str | None, float]:
@@ -69,7 +63,7 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     derived = _spec()["derived"].get(form, {})
     out = dict(fields)
     for name, fv in fields.items():
-        prefix, base = _base(name)
+        prefix, base = split_page_prefix(name)
         for pattern, how in derived.items():
             if fnmatch(base, pattern):
                 found = DERIVATIONS[how](base, prefix, fields)

@@ -13,12 +13,11 @@ them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.``
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from .forms import load_form
+from .forms import load_form, split_page_prefix
 from .model import Document
 
 if TYPE_CHECKING:
@@ -32,14 +31,13 @@ KEYS: dict[str, list[tuple[str, ...]]] = {
     "DCC-94E": [],
 }
 MIN_SIMILARITY = 0.8         # identifiers at least this alike: the same document
-_PREFIX = re.compile(r"^p\d+\.")
 
 
 def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
     """The page's readable identifiers, e.g. {("certificate_number", ("C2205031234",))}."""
     values: dict[str, str] = {}
     for name, fv in read.fields.items():
-        base = _PREFIX.sub("", name)
+        base = split_page_prefix(name)[1]
         if fv.value is not None and fv.confidence >= 0.2 and base not in values:
             values[base] = fv.value
     found = set()
@@ -52,19 +50,17 @@ def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
 def _similarity(a: set, b: set) -> float:
     """How alike two pages' identifiers are (1.0: one identifier agrees exactly). OCR may
     garble a character of a certificate number on one page, so near-equal counts too."""
-    best = 0.0
-    for key_a, values_a in a:
-        for key_b, values_b in b:
-            if key_a == key_b:
-                best = max(best, SequenceMatcher(None, " ".join(values_a),
-                                                 " ".join(values_b)).ratio())
-    return best
+    return max((_alike(va, vb) for key_a, va in a for key_b, vb in b if key_a == key_b),
+               default=0.0)
+
+
+def _alike(values_a: tuple, values_b: tuple) -> float:
+    return SequenceMatcher(None, " ".join(values_a), " ".join(values_b)).ratio()
 
 
 def _conflict(a: set, b: set) -> bool:
     """True when both pages read an identifier clearly and it differs: two documents."""
-    return any(key_a == key_b and SequenceMatcher(None, " ".join(va), " ".join(vb)).ratio() < 0.5
-               for key_a, va in a for key_b, vb in b)
+    return any(key_a == key_b and _alike(va, vb) < 0.5 for key_a, va in a for key_b, vb in b)
 
 
 def documents(reads: list["PageRead"]) -> list[Document]:
@@ -126,7 +122,7 @@ def _vote_copies(form: str, count: int, fields: dict) -> dict:
     for name in fields:
         field = layout.get(name)
         if field is not None and not field.handwritten:
-            copies.setdefault(_PREFIX.sub("", name), []).append(name)
+            copies.setdefault(split_page_prefix(name)[1], []).append(name)
     out = dict(fields)
     for names in copies.values():
         if len(names) < 2:

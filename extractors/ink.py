@@ -90,16 +90,3 @@ def measure(binary_crop: np.ndarray, dpi: int = 200) -> Ink:
     tallest = int(stats[1:, cv2.CC_STAT_HEIGHT][keep[1:]].max()) if keep[1:].any() else 0
     return Ink(float(mask.mean()), tallest, int(keep.sum()), mask)
 
-
-def signature_strokes(ink: Ink) -> float:
-    """0..1, how much the ink looks like pen strokes rather than typed letters: a signature is
-    a few long, joined blobs spanning much of the box; type is many small, regular blobs."""
-    if not ink.present:
-        return 0.0
-    h, w = ink.mask.shape
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
-    if len(widths) == 0:
-        return 0.0
-    widest = widths.max() / w
-    return float(min(1.0, widest * 2.5))

@@ -29,6 +29,7 @@ from . import ocr
 from .forms import Field, Page
 from .model import FieldValue
 from .ocr import Word
+from .readers.handwriting import read_handwriting
 from .register import Fit
 from .values import is_normalised, normalise
 
@@ -82,8 +83,8 @@ def _value(field: Field, text: str | None, confidence: float, box) -> FieldValue
     if text and field.type in ("name", "text"):
         text = text.strip(" .,:;'-_|")           # specks and border bits at either end
     value = normalise(field.type, text)
-    if text and not is_normalised(field.type, value) or (text and value is None):
-        confidence *= 0.3
+    if text and (value is None or not is_normalised(field.type, value)):
+        confidence *= 0.3             # ink that does not read as its type
     return FieldValue(value, float(confidence), 0, tuple(float(v) for v in box), field.type)
 
 
@@ -148,7 +149,7 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
                     text, conf = f"{digits[:-2]}.{digits[-2:]}", conf * 0.8
                 out[c.field.name] = _value(c.field, text.strip(), conf, c.box)
     for kind, group in hand.items():
-        for c, (text, conf) in zip(group, _read_handwriting(group, kind, fit.dpi)):
+        for c, (text, conf) in zip(group, _read_handwriting(group, kind)):
             out[c.field.name] = _value(c.field, text, conf, c.box)
     return {f.name: out[f.name] for f in layout.fields}
 
@@ -175,14 +176,8 @@ def _signature(c: Crop, text: str, conf: float) -> FieldValue:
     return FieldValue("wet", certainty, 0, _fbox(c), "signature")
 
 
-def _read_handwriting(group: list[Crop], kind: str, dpi: int) -> list[tuple[str, float]]:
-    """Handwritten codes, times, dates and numbers: the handwriting model when installed."""
-    try:
-        from .readers.handwriting import read_handwriting
-    except ImportError:
-        psm, whitelist, dictionary = READERS[kind]
-        return ocr.read_lines([_for_ocr(c) for c in group], dpi, psm=psm, whitelist=whitelist,
-                              dictionary=dictionary)
+def _read_handwriting(group: list[Crop], kind: str) -> list[tuple[str, float]]:
+    """Handwritten codes, times, dates and numbers: the handwriting model."""
     readings = read_handwriting([c.grey for c in group], kind)
     # a reading the model gives no chance at all is no value (ink, but nothing legible)
     return [(r.text if r.confidence >= UNREADABLE else "", r.confidence) for r in readings]

@@ -150,6 +150,16 @@ def _repeated_page(form: Form, number: int) -> Page:
     return Page(form.name, number, base.size, fields, base.static)
 
 
+_PAGE_PREFIX = re.compile(r"^p\d+\.")
+
+
+def split_page_prefix(name: str) -> tuple[str, str]:
+    """("p2.", "billing_month") for "p2.billing_month"; ("", name) when there is no prefix.
+    A field repeated on several pages carries its page's prefix (shared/forms/README.md)."""
+    m = _PAGE_PREFIX.match(name)
+    return (m.group(0), name[m.end():]) if m else ("", name)
+
+
 def _read_json(filename: str) -> dict:
     return json.loads(resources.files(__package__).joinpath(filename).read_text())
 
