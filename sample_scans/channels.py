@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from extractors.forms import load_form
+from extractors.forms import Box, load_form
 
 from .hand import HandBook, typeface
 from .model import SubmissionPlan
@@ -257,10 +257,7 @@ def _digital_pdf(plan: SubmissionPlan, rng: random.Random, hands: HandBook) -> b
             else:                                          # handwriting, wet ink, stamps
                 w, h = round((x1 - x0) * K), round((y1 - y0) * K)
                 patch = np.full((h, w), 255, np.uint8)
-                shifted = field.__class__(field.name, field.type,
-                                          field.box.__class__(0, 0, x1 - x0, y1 - y0),
-                                          field.label, field.filled_by, field.page)
-                _field(patch, shifted, ink, rng, hands)
+                _field(patch, replace(field, box=Box(0, 0, x1 - x0, y1 - y0)), ink, rng, hands)
                 pdf.drawImage(ImageReader(Image.fromarray(patch)), x0, height - y1, x1 - x0,
                               y1 - y0)
         pdf.showPage()

@@ -212,12 +212,7 @@ def approve(doc_id: int):
         flash("This document still has problems. Say why it can be approved anyway, "
               "or return it to the provider.", "error")
         return redirect(url_for("review.document", doc_id=doc.id))
-    doc.review_state = "approved"
-    _event(doc, "approve", note=note or None)
-    db().commit()
-    log.info("document %s approved by user %s", doc.id, current_user().id)
-    flash("Approved.", "ok")
-    return redirect(_next_in_queue(doc))
+    return _decide(doc, "approved", "approve", note or None, "Approved.")
 
 
 @bp.post("/documents/<int:doc_id>/return")
@@ -231,12 +226,7 @@ def return_to_provider(doc_id: int):
     if not reasons:
         flash("Give the provider a reason for the return.", "error")
         return redirect(url_for("review.document", doc_id=doc.id))
-    doc.review_state = "returned"
-    _event(doc, "return", note="\n".join(reasons))
-    db().commit()
-    log.info("document %s returned to provider by user %s", doc.id, current_user().id)
-    flash("Returned to the provider.", "ok")
-    return redirect(_next_in_queue(doc))
+    return _decide(doc, "returned", "return", "\n".join(reasons), "Returned to the provider.")
 
 
 @bp.post("/documents/<int:doc_id>/reject")
@@ -247,11 +237,17 @@ def reject(doc_id: int):
     if not note:
         flash("Say why the document is rejected.", "error")
         return redirect(url_for("review.document", doc_id=doc.id))
-    doc.review_state = "rejected"
-    _event(doc, "reject", note=note)
+    return _decide(doc, "rejected", "reject", note, "Rejected.")
+
+
+def _decide(doc: Document, state: str, action: str, note: str | None, said: str):
+    """Record a worker's decision on a document (state, event, log line without personal
+    data), then go back to the queue."""
+    doc.review_state = state
+    _event(doc, action, note=note)
     db().commit()
-    log.info("document %s rejected by user %s", doc.id, current_user().id)
-    flash("Rejected.", "ok")
+    log.info("document %s %s by user %s", doc.id, state, current_user().id)
+    flash(said, "ok")
     return redirect(_next_in_queue(doc))
 
 
