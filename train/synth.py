@@ -11,7 +11,15 @@ The damage copies the ideas of ``sample_scans.channels`` (threshold + speckle fo
 other line for fax normal, paper tone + blur + JPEG for scans, low resolution + blur + light
 fall-off for photos) in a form that works on one box at a time.
 
+Real handwritten digits: with ``digits`` (a ``train.mnist.Digits``), ``make`` writes the
+string's digits with MNIST glyphs (a random instance of each digit, scaled to the hand's digit
+height with size, aspect, slant, stroke-weight and baseline jitter, variable gaps) while every
+other character (':', '/', '-', 'am', letters) still comes from the hand's font; the box,
+border and channel damage are the same as for font crops. Fonts have one shape per digit;
+MNIST has hundreds of writers' shapes, which is what unseen hands need.
+
     python -m train.synth --kind time --n 8 --pool heldout --out /tmp/crops   # look at some
+    python -m train.synth --kind date --n 8 --mnist heldback --out /tmp/crops  # MNIST digits
 """
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from sample_scans.hand import HandBook, pool
+from sample_scans.hand import HandBook, _fit, _font, _paste_max, _trim, font_file, pool
 
 K300 = 300 / 72                 # pixels per point at 300 dpi (the generator's page)
 K200 = 200 / 72                 # pixels per point on the pipeline's page
@@ -126,8 +134,10 @@ class Sample:
 
 
 def make(kind: str, r: random.Random, book: HandBook, writer: str | None = None,
-         channel: str | None = None, text: str | None = None, empty: bool = False) -> Sample:
-    """One degraded crop of a ``kind`` box written by ``writer`` (random when None)."""
+         channel: str | None = None, text: str | None = None, empty: bool = False,
+         digits=None) -> Sample:
+    """One degraded crop of a ``kind`` box written by ``writer`` (random when None); with
+    ``digits`` (``train.mnist.Digits``) the text's digits are real MNIST handwriting."""
     text = "" if empty else (text if text is not None else text_for(kind, r))
     wpt, hpt = r.choice(BOXES[kind])
     wpt *= r.uniform(0.92, 1.08)
@@ -139,7 +149,10 @@ def make(kind: str, r: random.Random, book: HandBook, writer: str | None = None,
     if text:
         writer = writer or f"w{r.getrandbits(40):x}"
         overrun = r.random() < 0.06
-        mask = book.write(text, writer, w, h, r, overrun=overrun)
+        if digits is not None and any(c.isdigit() for c in text):
+            mask = write_mnist(book, digits, text, writer, w, h, r, overrun=overrun)
+        else:
+            mask = book.write(text, writer, w, h, r, overrun=overrun)
         level = book.hand(writer).ink
         mh, mw = min(mask.shape[0], page.shape[0] - margin), min(mask.shape[1], page.shape[1] - margin)
         m = mask[:mh, :mw].astype(np.float32) / 255
@@ -160,6 +173,90 @@ def make(kind: str, r: random.Random, book: HandBook, writer: str | None = None,
     g200 = degrade(page, channel, r)
     crop = cut(g200, margin * 200 / 300, w * 200 / 300, h * 200 / 300, r)
     return Sample(crop, text, kind, channel)
+
+
+def write_mnist(book: HandBook, digits, text: str, writer: str, width: int, height: int,
+                r: random.Random, overrun: bool = False) -> np.ndarray:
+    """``text`` as ``HandBook.write`` draws it (an ink mask fitted to the box), but each digit
+    is a random MNIST instance sized to the hand's digits; other characters use the hand's
+    font glyphs, placed on the same baseline."""
+    hand = book.hand(writer)
+    size = max(8, height * hand.size * r.uniform(0.9, 1.08))
+    font = _font(str(font_file(hand.font)), int(size))
+    _, d_top, _, d_bottom = font.getbbox("0")            # the font's digit band
+    digit_h = max(6.0, (d_bottom - d_top) * r.uniform(0.85, 1.15))
+    stretch = r.uniform(0.8, 1.25)                        # this writer's digits, wide or narrow
+    weight = r.uniform(0.25, 0.7)                          # stroke: the threshold on MNIST grey
+    if hand.weight == 0:
+        weight += 0.1
+    elif hand.weight == 2:
+        weight -= 0.15
+    pad = int(size * 0.6)                                  # HandBook._glyph's margin
+    top = size * 0.2
+    pieces: list[tuple[np.ndarray, int, float]] = []       # glyph, paste y, advance
+    for ch in text:
+        if ch == " ":
+            pieces.append((np.zeros((1, 1), np.uint8), 0, size * 0.35))
+        elif ch.isdigit():
+            glyph = mnist_glyph(digits.pick(ch, r), digit_h * r.uniform(0.93, 1.07),
+                                stretch * r.uniform(0.92, 1.08), hand.slant + r.gauss(0, 0.05),
+                                r.gauss(0, hand.wobble), weight + r.uniform(-0.08, 0.08), r)
+            bottom = top + d_bottom + r.gauss(0, hand.drift * size)
+            gap = size * (hand.spacing + r.uniform(-0.02, 0.14))
+            pieces.append((glyph, int(bottom - glyph.shape[0]), glyph.shape[1] + gap))
+        else:
+            glyph = book._glyph(ch, hand, size, r)
+            y = int(top - pad + r.gauss(0, hand.drift * size))
+            step = font.getlength(ch) + size * (hand.spacing + r.uniform(-0.03, 0.03))
+            pieces.append((glyph, y, step))
+    line_w = int(sum(step for _, _, step in pieces) + 2 * size)
+    canvas = np.zeros((int(size * 2.4), max(line_w, 1)), np.uint8)
+    x = size * 0.1 + pad
+    for ch, (glyph, y, step) in zip(text, pieces):
+        if ch.isdigit():
+            _paste_max(canvas, glyph, int(x), y + pad)
+        elif ch != " ":
+            _paste_max(canvas, glyph, int(x) - pad, y + pad)
+        x += step
+    canvas = _trim(canvas)
+    if canvas.size == 0:
+        return np.zeros((height, width), np.uint8)
+    return _fit(canvas, width, height, r, overrun)
+
+
+def mnist_glyph(digit: np.ndarray, height: float, stretch: float, slant: float, turn: float,
+                weight: float, r: random.Random) -> np.ndarray:
+    """One 28 x 28 MNIST digit (ink 255 on 0) as a pen glyph ``height`` pixels tall: cut to its
+    ink, scaled (width by ``stretch``), sheared by ``slant``, turned ``turn`` degrees, and its
+    soft grey strokes cut at ``weight`` (0..1; higher is a thinner pen), sometimes eroded or
+    dilated as well."""
+    ys, xs = np.nonzero(digit > 30)
+    if len(xs) == 0:
+        return np.zeros((max(1, int(height)), 1), np.uint8)
+    ink = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    k = height / ink.shape[0]
+    w = max(2, int(round(ink.shape[1] * k * stretch)))
+    h = max(2, int(round(height)))
+    ink = cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC)
+    m = max(2, int(h * 0.3))                               # room for the shear and the turn
+    ink = cv2.copyMakeBorder(ink, m, m, m, m, cv2.BORDER_CONSTANT, value=0)
+    hh, ww = ink.shape
+    shear = np.float32([[1, -slant, slant * hh / 2], [0, 1, 0]])
+    ink = cv2.warpAffine(ink, shear, (ww, hh), flags=cv2.INTER_LINEAR, borderValue=0)
+    rot = cv2.getRotationMatrix2D((ww / 2, hh / 2), turn, 1.0)
+    ink = cv2.warpAffine(ink, rot, (ww, hh), flags=cv2.INTER_LINEAR, borderValue=0)
+    cut = 255 * min(0.72, max(0.1, weight))
+    soft = 255 * 0.12
+    ink = np.clip((ink - cut) / soft + 0.5, 0, 1)
+    pen = int(round(h * r.uniform(0.02, 0.06)))
+    if pen >= 1 and r.random() < 0.3:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (pen + 1, pen + 1))
+        ink = cv2.erode(ink, kernel) if r.random() < 0.6 else cv2.dilate(ink, kernel)
+    out = (ink * 255).astype(np.uint8)
+    ys, xs = np.nonzero(out > 40)
+    if len(xs) == 0:
+        return np.zeros((h, 1), np.uint8)
+    return out[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
 
 
 def _rules(page: np.ndarray, m: int, w: int, h: int, kind: str, r: random.Random) -> None:
@@ -252,12 +349,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", default="train", choices=["train", "heldout"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("/tmp/crops"))
+    parser.add_argument("--mnist", choices=["train", "calib", "heldback"],
+                        help="write the digits with MNIST digits of this part")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     r = random.Random(args.seed)
     book = HandBook(args.seed, fonts=pool(args.pool))
+    digits = None
+    if args.mnist:
+        from train.mnist import Digits
+        digits = Digits(args.mnist)
     for i in range(args.n):
-        s = make(args.kind, r, book)
+        s = make(args.kind, r, book, digits=digits)
         name = f"{i:03d}_{s.channel}_{s.text.replace('/', '-').replace(' ', '_')}.png"
         cv2.imwrite(str(args.out / name), s.crop)
     return 0
