@@ -12,6 +12,19 @@ two font families kept apart for calibration and model choice (``CALIBRATION_FON
 confidence calibrated on fonts the network has never seen says what it will do on new hands.
 The ``heldout`` pool is never used here; ``bench/handwriting.py`` measures on it.
 
+Real handwriting: in ``MNIST_SHARE`` of the crops (most of them hold digits) the digits are
+real MNIST digits (``train.mnist``, its ``train`` part) drawn through the same box and channel
+damage (``synth.write_mnist``); the other characters stay in the crop's font. Calibration
+crops do the same with the ``calib`` part, digits the network never saw. The ``heldback``
+part is left to ``bench/handwriting.py``.
+
+To re-run after a change to the data recipe, continuing from the last weights (a new recipe
+must get a new ``DATASET`` name, since datasets are cached in ``var/handwriting/`` by name,
+size and seed):
+
+    python -m train.handwriting --init var/handwriting/model.pt --threads 1 --jobs 1 \
+        --minutes 45 --lr 1e-3 --n 80000
+
 The network: five 3x3 convolution blocks (32 rows -> 2, columns / 4), a bidirectional LSTM
 across the columns, a per-column softmax over the blank + ``ALPHABET``, trained with CTC.
 About 0.4 M weights (under 2 MB), a few milliseconds per crop on one CPU core.
@@ -33,7 +46,7 @@ import numpy as np
 from extractors.readers import handwriting as hw
 from sample_scans.hand import HandBook, pool
 
-from . import synth
+from . import mnist, synth
 
 CALIBRATION_FONTS = ("Rufscript", "SteveHand")
 MIX = {"code": 0.30, "time": 0.26, "date": 0.21, "number": 0.12, "text": 0.08, "empty": 0.03}
@@ -45,6 +58,8 @@ PRINT_FONTS = ["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf",
                "LiberationSerif-Italic.ttf", "LiberationMono-Regular.ttf",
                "LiberationSansNarrow-Regular.ttf", "LiberationSans-Bold.ttf"]
 PRINT_SHARE = 0.25
+MNIST_SHARE = 0.45             # crops whose digits are real MNIST handwriting (train.mnist)
+DATASET = "train3"             # cache name of the training crops; change it with the recipe
 DATA = Path("var/handwriting")
 STRIDE = 4
 
@@ -55,18 +70,21 @@ def training_fonts() -> list[str]:
 
 # -- data ----------------------------------------------------------------------------------------
 
-def _shard(args: tuple[int, int, list[str]]) -> list[tuple[np.ndarray, str, str]]:
-    seed, n, fonts = args
+def _shard(args: tuple) -> list[tuple[np.ndarray, str, str]]:
+    seed, n, fonts, share, part = args
     r = random.Random(seed)
     hands = HandBook(seed, fonts=fonts)
     printed = HandBook(seed, fonts=PRINT_FONTS)
+    digits = mnist.Digits(part) if share else None
     kinds, weights = zip(*MIX.items())
     out = []
     while len(out) < n:
         kind = r.choices(kinds, weights)[0]
         empty = kind == "empty"
         book = printed if r.random() < PRINT_SHARE and fonts is not PRINT_FONTS else hands
-        sample = synth.make(r.choice(hw.KINDS) if empty else kind, r, book, empty=empty)
+        real = digits if share and r.random() < share else None
+        sample = synth.make(r.choice(hw.KINDS) if empty else kind, r, book, empty=empty,
+                            digits=real)
         x = hw.prepare(sample.crop)
         if x is None:
             if sample.text:
@@ -76,21 +94,25 @@ def _shard(args: tuple[int, int, list[str]]) -> list[tuple[np.ndarray, str, str]
     return out
 
 
-def synthesise(n: int, seed: int, fonts: list[str], jobs: int = 2,
-               chunk: int = 500) -> list[tuple[np.ndarray, str, str]]:
-    tasks = [(seed * 100_003 + i, min(chunk, n - i * chunk), fonts)
+def synthesise(n: int, seed: int, fonts: list[str], jobs: int = 2, chunk: int = 500,
+               share: float = 0.0, part: str = "train") -> list[tuple[np.ndarray, str, str]]:
+    """``n`` prepared crops; in ``share`` of them the digits come from MNIST's ``part``."""
+    if share:
+        mnist.Digits(part)                                 # fetch before forking
+    tasks = [(seed * 100_003 + i, min(chunk, n - i * chunk), fonts, share, part)
              for i in range(math.ceil(n / chunk))]
     with multiprocessing.get_context("fork").Pool(jobs) as p:
         parts = p.map(_shard, tasks)
     return [s for part in parts for s in part]
 
 
-def cached(name: str, n: int, seed: int, fonts: list[str], jobs: int) -> list:
+def cached(name: str, n: int, seed: int, fonts: list[str], jobs: int,
+           share: float = 0.0) -> list:
     path = DATA / f"{name}-{n}-{seed}.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
     t = time.time()
-    data = synthesise(n, seed, fonts, jobs)
+    data = synthesise(n, seed, fonts, jobs, share=share)
     DATA.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(data))
     print(f"{name}: {len(data)} crops in {time.time() - t:.0f} s", flush=True)
@@ -293,14 +315,18 @@ def calibration_table(shares: list[float], right: list[bool], kind: str) -> list
 
 
 def calibrate(n_per_kind: int, seed: int, jobs: int) -> dict:
-    """Read fresh crops in the calibration fonts with the exported model; fit each kind's map."""
+    """Read fresh crops in the calibration fonts with the exported model; fit each kind's map.
+    As in training, ``MNIST_SHARE`` of the crops have real digits, from MNIST's ``calib`` part
+    (writers' digits the network never saw)."""
     hw._meta.cache_clear()
     hw._session.cache_clear()
+    digits = mnist.Digits("calib") if MNIST_SHARE else None
     tables = {}
     for k, kind in enumerate(hw.KINDS):
         r = random.Random(seed + k)
         book = HandBook(seed + k, fonts=list(CALIBRATION_FONTS))
-        samples = [synth.make(kind, r, book) for _ in range(n_per_kind)]
+        samples = [synth.make(kind, r, book, digits=digits if r.random() < MNIST_SHARE else None)
+                   for _ in range(n_per_kind)]
         inputs = [hw.prepare(s.crop) for s in samples]
         idx = [i for i, x in enumerate(inputs) if x is not None]
         outs = hw.log_probs([inputs[i] for i in idx])
@@ -342,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     fonts = training_fonts()
-    data = cached("train2", args.n, args.seed, fonts, args.jobs)
+    data = cached(DATASET, args.n, args.seed, fonts, args.jobs, share=MNIST_SHARE)
     val = cached("val2", 1500, args.seed + 1000, fonts, args.jobs)
     model = build_model(len(hw.ALPHABET) + 1)
     print(f"{sum(p.numel() for p in model.parameters())} weights, {len(data)} crops", flush=True)
@@ -357,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"alphabet": hw.ALPHABET, "height": hw.HEIGHT, "stride": STRIDE,
             "training_minutes": round((time.time() - t) / 60, 1),
             "training_crops": len(data), "training_fonts": fonts,
+            "mnist_share": MNIST_SHARE, "dataset": DATASET,
             "calibration_fonts": list(CALIBRATION_FONTS), "calibration": {}}
     (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
     meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs)

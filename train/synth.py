@@ -186,11 +186,12 @@ def write_mnist(book: HandBook, digits, text: str, writer: str, width: int, heig
     _, d_top, _, d_bottom = font.getbbox("0")            # the font's digit band
     digit_h = max(6.0, (d_bottom - d_top) * r.uniform(0.85, 1.15))
     stretch = r.uniform(0.8, 1.25)                        # this writer's digits, wide or narrow
-    weight = r.uniform(0.25, 0.7)                          # stroke: the threshold on MNIST grey
+    weight = r.uniform(0.3, 0.7)                           # stroke: the threshold on MNIST grey
     if hand.weight == 0:
         weight += 0.1
     elif hand.weight == 2:
         weight -= 0.15
+    pen = r.choices(["", "thin", "thick"], [70, 18, 12])[0]   # one pen for the whole string
     pad = int(size * 0.6)                                  # HandBook._glyph's margin
     top = size * 0.2
     pieces: list[tuple[np.ndarray, int, float]] = []       # glyph, paste y, advance
@@ -200,9 +201,9 @@ def write_mnist(book: HandBook, digits, text: str, writer: str, width: int, heig
         elif ch.isdigit():
             glyph = mnist_glyph(digits.pick(ch, r), digit_h * r.uniform(0.93, 1.07),
                                 stretch * r.uniform(0.92, 1.08), hand.slant + r.gauss(0, 0.05),
-                                r.gauss(0, hand.wobble), weight + r.uniform(-0.08, 0.08), r)
+                                r.gauss(0, hand.wobble), weight + r.uniform(-0.05, 0.05), pen, r)
             bottom = top + d_bottom + r.gauss(0, hand.drift * size)
-            gap = size * (hand.spacing + r.uniform(-0.02, 0.14))
+            gap = size * (0.06 + max(0.0, hand.spacing) + r.uniform(-0.03, 0.08))
             pieces.append((glyph, int(bottom - glyph.shape[0]), glyph.shape[1] + gap))
         else:
             glyph = book._glyph(ch, hand, size, r)
@@ -225,11 +226,11 @@ def write_mnist(book: HandBook, digits, text: str, writer: str, width: int, heig
 
 
 def mnist_glyph(digit: np.ndarray, height: float, stretch: float, slant: float, turn: float,
-                weight: float, r: random.Random) -> np.ndarray:
+                weight: float, pen: str, r: random.Random) -> np.ndarray:
     """One 28 x 28 MNIST digit (ink 255 on 0) as a pen glyph ``height`` pixels tall: cut to its
     ink, scaled (width by ``stretch``), sheared by ``slant``, turned ``turn`` degrees, and its
-    soft grey strokes cut at ``weight`` (0..1; higher is a thinner pen), sometimes eroded or
-    dilated as well."""
+    soft grey strokes cut at ``weight`` (0..1; higher is a thinner pen); a ``thin`` pen is
+    eroded, a ``thick`` one dilated."""
     ys, xs = np.nonzero(digit > 30)
     if len(xs) == 0:
         return np.zeros((max(1, int(height)), 1), np.uint8)
@@ -248,10 +249,12 @@ def mnist_glyph(digit: np.ndarray, height: float, stretch: float, slant: float, 
     cut = 255 * min(0.72, max(0.1, weight))
     soft = 255 * 0.12
     ink = np.clip((ink - cut) / soft + 0.5, 0, 1)
-    pen = int(round(h * r.uniform(0.02, 0.06)))
-    if pen >= 1 and r.random() < 0.3:
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (pen + 1, pen + 1))
-        ink = cv2.erode(ink, kernel) if r.random() < 0.6 else cv2.dilate(ink, kernel)
+    if pen == "thin":
+        k = 1 + int(round(h * r.uniform(0.03, 0.06)))
+        ink = cv2.erode(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    elif pen == "thick":
+        k = 1 + int(round(h * r.uniform(0.01, 0.035)))
+        ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     out = (ink * 255).astype(np.uint8)
     ys, xs = np.nonzero(out > 40)
     if len(xs) == 0:
