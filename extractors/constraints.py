@@ -1,6 +1,7 @@
 """What the forms allow, applied to a page's readings: closed vocabularies and derived values.
 
-A printed provider type is one of four phrases, a care level one of nine codes, a weekday under
+A printed provider type is one of four phrases, a certificate number a C and ten digits, a care
+level one of nine codes, a weekday under
 a DCC-97 day number is the weekday of that date in the billing month. OCR that reads "LICENSED
 TYPE 1" or a smudged "H" under a Monday is corrected by what the form allows, and its
 confidence says how far the reading was from the allowed value. The vocabularies and the
@@ -57,10 +58,28 @@ def weekday_of_billing_month(name: str, prefix: str, fields: dict[str, FieldValu
 DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}
 
 
+def conform(value: str | None, fmt: str, confidence: float) -> tuple[str | None, float]:
+    """``value`` held to an identifier format ("C##########": a C and ten digits).
+
+    The letters of a format are printed by the system, not information: a reading with the
+    right digits but a lost or garbled letter ("2608221897", "€2608221897") is given the
+    format's letters back. A reading whose digits do not fit is kept, with a confidence low
+    enough to send it to a person.
+    """
+    if value is None:
+        return None, confidence
+    digits = [ch for ch in value if ch.isdigit()]
+    if len(digits) != fmt.count("#"):
+        return value, min(confidence, 0.3)
+    it = iter(digits)
+    return "".join(next(it) if ch == "#" else ch for ch in fmt), confidence
+
+
 def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """The page's readings with vocabularies and derivations of ``form`` applied."""
     vocab = _spec()["vocabularies"].get(form, {})
     derived = _spec()["derived"].get(form, {})
+    formats = _spec()["formats"].get(form, {})
     out = dict(fields)
     for name, fv in fields.items():
         prefix, base = split_page_prefix(name)
@@ -79,6 +98,11 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
             for pattern, allowed in vocab.items():
                 if fnmatch(base, pattern) and fv.value is not None:
                     value, conf = snap(fv.value, allowed, fv.confidence)
+                    out[name] = replace(fv, value=value, confidence=conf)
+                    break
+            for pattern, fmt in formats.items():
+                if fnmatch(base, pattern) and fv.value is not None:
+                    value, conf = conform(fv.value, fmt, fv.confidence)
                     out[name] = replace(fv, value=value, confidence=conf)
                     break
     return out
