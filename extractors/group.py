@@ -13,6 +13,8 @@ them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.``
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
@@ -116,7 +118,9 @@ def _document(form: str, pages: list["PageRead"]) -> Document:
 def _vote_copies(form: str, count: int, fields: dict) -> dict:
     """System-printed values repeated on several pages (``certificate_number`` and the
     ``p1.``/``p2.``/``p3.`` footer copies) are one value: each copy is a vote weighted by its
-    confidence, and every copy takes the winner. Agreeing copies raise the confidence."""
+    confidence, and every copy takes the winner. Agreeing copies raise the confidence as
+    independent evidence does (noisy-or: four faxed copies of "C2608221897" read alike at 0.4
+    each make 0.87), votes for other values lower it."""
     layout = {f.name: f for f in load_form(form).fields(count)}
     copies: dict[str, list[str]] = {}
     for name in fields:
@@ -137,7 +141,7 @@ def _vote_copies(form: str, count: int, fields: dict) -> dict:
         winner = max(votes, key=votes.get)
         agree = [fields[n].confidence for n in names if fields[n].value == winner]
         against = sum(votes.values()) - votes[winner]
-        confidence = min(0.99, max(agree) + 0.1 * (len(agree) - 1) - 0.3 * against)
+        confidence = min(0.99, 1 - math.prod(1 - c for c in agree) - 0.3 * against)
         for name in names:
             out[name] = replace(fields[name], value=winner, confidence=max(0.0, confidence))
     return out
