@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from . import constraints, faxheader, group, names, normalize, ocr, received
+from . import classify as classify_by
 from .classify import classify
 from .register import register
 from .forms import load_form
@@ -107,6 +108,8 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     ink = normalize.ink_mask(binary)                             # 5. classify + register
     if found is None:            # orientation found no form in any turn (or did not run)
         found = classify(normalize.reduce_ink(ink, dpi, CLASSIFY_DPI), CLASSIFY_DPI)
+    if classify_by.needs_words(found):     # a near miss: the form's own words decide
+        found = classify_by.by_words(found, [w.text for w in ocr.words(grey, dpi)])
     size = (binary.shape[1], binary.shape[0])
     read = PageRead(index, found.form, found.page, None, rotation, skew, header, size,
                     found.score, image=grey)

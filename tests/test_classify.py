@@ -47,3 +47,19 @@ def test_a_page_without_the_grid_is_other():
         cv2.putText(image, "Dear provider, please find attached" * (1 + i % 2), (150, y),
                     cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
     assert classify((image < 128).astype(np.uint8), DPI).form == "other"
+
+
+def test_a_near_miss_is_decided_by_the_forms_own_words():
+    from extractors.classify import Classification, by_words, needs_words
+    page3 = load_form("DCC-94").page(3)
+    near = Classification("other", None, None, 0.53, 0.40, page3)
+    assert needs_words(near)
+    printed = [s.spec["text"] for s in page3.static if s.kind == "text"]
+    # most of the page read back (OCR loses some words) -> DCC-94 page 3
+    found = by_words(near, printed[: len(printed) * 3 // 4])
+    assert (found.form, found.page) == ("DCC-94", 3)
+    # a letter that shares a few words with the form stays "other"
+    letter = ["Dear provider, please find the attendance record for the child care",
+              "certificate attached. Division of Child Care, Frankfort, Kentucky"]
+    assert by_words(near, letter).form == "other"
+    assert not needs_words(Classification("other", None, None, 0.30, 0.2, page3))
