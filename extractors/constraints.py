@@ -42,17 +42,50 @@ def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str 
     return best, min(0.94, 0.5 + (best_ratio - second))
 
 
+WEEK = "MTWTFSS"          # Monday first, as ``calendar.weekday`` counts
+
+
 def weekday_of_billing_month(name: str, prefix: str, fields: dict[str, FieldValue]):
     """(value, confidence) of ``children.N.days.DD.weekday``: S M T W T F S, or None (greyed)
-    after the month's end; None when the billing month was not read well enough."""
+    after the month's end. From the billing month when it was read well; else from the
+    weekday letters read on the page themselves (``_weekday_by_vote``); None when neither
+    decides."""
+    day = int(name.split(".days.")[1].split(".")[0])
     month = fields.get(f"{prefix}billing_month") or fields.get("billing_month")
     if month is None or month.value is None or month.confidence < 0.8:
-        return None
-    day = int(name.split(".days.")[1].split(".")[0])
+        voted = _weekday_by_vote(prefix, fields)
+        if voted is None:
+            return None
+        first, confidence = voted
+        return WEEK[(first + day - 1) % 7], confidence
     year, number = (int(v) for v in month.value.split("-"))
     if day > calendar.monthrange(year, number)[1]:
         return None, month.confidence
-    return "MTWTFSS"[calendar.weekday(year, number, day)], month.confidence
+    return WEEK[calendar.weekday(year, number, day)], month.confidence
+
+
+def _weekday_by_vote(prefix: str, fields: dict[str, FieldValue]) -> tuple[int, float] | None:
+    """(weekday of day 1, confidence) that agrees with most weekday letters read on the page.
+
+    A month's weekdays are one shift of M T W T F S S, so the 28-31 letters printed under the
+    day numbers of every child vote for one of seven shifts; a smudged "H" under one Monday
+    is outvoted. Decided only by a clear majority."""
+    votes = [0] * 7
+    voters = 0
+    for name, fv in fields.items():
+        if not (name.startswith(prefix) and name.endswith(".weekday") and ".days." in name):
+            continue
+        if fv.value is None or fv.value not in WEEK or fv.confidence < 0.5:
+            continue
+        day = int(name.split(".days.")[1].split(".")[0])
+        voters += 1
+        for first in range(7):
+            votes[first] += WEEK[(first + day - 1) % 7] == fv.value
+    ranked = sorted(range(7), key=votes.__getitem__, reverse=True)
+    best, second = votes[ranked[0]], votes[ranked[1]]
+    if voters < 7 or best < 0.7 * voters or best - second < 5:
+        return None
+    return ranked[0], min(0.97, 0.5 + 0.5 * (best - second) / voters)
 
 
 DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}

@@ -17,26 +17,10 @@ from dataclasses import replace
 import numpy as np
 
 from .model import Document
+from .readers import handwriting as hw
 
 MAX_GAP = 2.5          # nats per character a known name may fall short of the open reading
 _ROW = re.compile(r"^rows\.\d+\.child_name$")
-
-
-def _scores(crop: np.ndarray, vocabulary: list[str]) -> tuple[list[float], float] | None:
-    """(log-likelihood per character of each entry, of the best single alignment)."""
-    from .readers import handwriting as hw
-
-    x = hw.prepare(crop)
-    if x is None:
-        return None
-    logp = hw.log_probs([x])[0]
-    best_path = float(logp.max(axis=1).sum())
-    out = []
-    for entry in vocabulary:
-        forms = {entry, entry.upper(), entry.title()}
-        ll = float(np.logaddexp.reduce([hw.ctc_log_likelihood(logp, f) for f in forms]))
-        out.append(ll)
-    return out, best_path
 
 
 def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray]) -> list[Document]:
@@ -63,7 +47,7 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray])
             crop = crops.get((fv.page, name))
             if not vocabulary or crop is None:
                 continue
-            found = _scores(crop, vocabulary)
+            found = hw.vocabulary_scores(crop, vocabulary)
             if found is None:
                 continue
             scores, best_path = found

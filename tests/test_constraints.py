@@ -27,3 +27,37 @@ def test_apply_uses_the_forms_data_on_page_prefixed_fields():
     out = constraints.apply("DCC-94", fields)
     assert out["p2.certificate_number"].value == "C2608221897"
     assert out["provider.provider_type"].value == "LICENSED TYPE I"
+
+
+def _weekdays(first: int, days: int, misread: dict[int, str]) -> dict[str, FieldValue]:
+    fields = {}
+    for child in range(2):
+        for day in range(1, days + 1):
+            value = misread.get(day, constraints.WEEK[(first + day - 1) % 7]) if child == 0 \
+                else constraints.WEEK[(first + day - 1) % 7]
+            fields[f"children.{child}.days.{day:02d}.weekday"] = FieldValue(
+                value, 0.9, 0, (0, 0, 1, 1), "text")
+    return fields
+
+
+def test_weekdays_follow_the_billing_month_when_it_was_read():
+    fields = _weekdays(6, 30, {6: "H"})          # June 2024 starts on a Saturday (index 5)
+    fields["billing_month"] = FieldValue("2024-06", 0.95, 0, (0, 0, 1, 1), "month")
+    out = constraints.apply("DCC-97", fields)
+    assert out["children.0.days.03.weekday"].value == "M"
+
+
+def test_weekdays_are_voted_from_the_letters_when_the_month_was_not_read():
+    fields = _weekdays(3, 30, {5: "H", 12: "IJ"})     # day 1 a Thursday: 5, 12 Mondays
+    fields["billing_month"] = FieldValue(None, 0.0, 0, (0, 0, 1, 1), "month")
+    out = constraints.apply("DCC-97", fields)
+    assert out["children.0.days.05.weekday"].value == "M"
+    assert out["children.0.days.12.weekday"].value == "M"
+    assert out["children.0.days.05.weekday"].confidence >= 0.8
+
+
+def test_no_vote_without_a_clear_majority():
+    fields = {f"children.0.days.{d:02d}.weekday": FieldValue("M", 0.9, 0, (0, 0, 1, 1), "text")
+              for d in range(1, 8)}
+    out = constraints.apply("DCC-97", fields)
+    assert [fv.value for fv in out.values()] == ["M"] * 7

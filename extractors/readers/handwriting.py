@@ -350,23 +350,33 @@ def ctc_log_likelihood(logp: np.ndarray, text: str) -> float:
     return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])
 
 
+def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str]
+                      ) -> tuple[list[float], float] | None:
+    """How well each entry of a closed list explains the ink of ``crop``: (log-likelihood of
+    each entry, over every CTC alignment, written in capitals or title case; log-likelihood of
+    the network's own best single path, the "open reading" to compare them with). None for a
+    crop with no ink."""
+    x = prepare(crop)
+    if x is None:
+        return None
+    logp = log_probs([x])[0]
+    scores = [float(np.logaddexp.reduce([ctc_log_likelihood(logp, f)
+                                         for f in {entry, entry.upper(), entry.title()}]))
+              for entry in vocabulary]
+    return scores, float(logp.max(axis=1).sum())
+
+
 def read_from_vocabulary(crops: list[np.ndarray], vocabulary: Sequence[str]) -> list[Reading]:
     """Which of a closed list of texts (e.g. the children on a provider's PBF) each crop
-    holds: every entry is scored as written in capitals and in title case, and the shares
-    come from those likelihoods (a closed vocabulary beats open reading). ``value`` is the
-    entry, normalised as text; an empty crop or empty vocabulary reads as None."""
-    inputs = [prepare(c) for c in crops]
-    present = [i for i, x in enumerate(inputs) if x is not None]
-    outputs = log_probs([inputs[i] for i in present]) if present else []
+    holds, the shares coming from ``vocabulary_scores`` (a closed vocabulary beats open
+    reading). ``value`` is the entry, normalised as text; an empty crop or empty vocabulary
+    reads as None."""
     readings = [Reading("", None, 0.0, []) for _ in crops]
-    for i, logp in zip(present, outputs):
-        scores = []
-        for entry in vocabulary:
-            forms = {entry, entry.upper(), entry.title()}
-            scores.append(np.logaddexp.reduce([ctc_log_likelihood(logp, f) for f in forms]))
-        if not scores or not np.isfinite(max(scores)):
+    for i, crop in enumerate(crops):
+        found = vocabulary_scores(crop, vocabulary)
+        if found is None or not found[0] or not np.isfinite(max(found[0])):
             continue
-        s = np.asarray(scores)
+        s = np.asarray(found[0])
         p = np.exp(s - s.max())
         p /= p.sum()
         order = np.argsort(-p)
