@@ -149,3 +149,26 @@ def test_forms_with_nobody_on_them_go_to_review():
     checked = check(extract(("DCC-97", empty_pbf), ("DCC-94E", empty_sheet),
                             received_at=RECEIVED_97))
     assert [d.route for d in checked.documents] == ["review", "review"]
+
+
+def test_a_sheet_alone_needs_its_times_written_not_read_well():
+    e = extract(("DCC-94E", clean_94e("2022-06-05")))
+    fields = e.documents[0].fields
+    fields["rows.0.days.mon.time_in"].confidence = 0.3       # written, read badly
+    fields["rows.0.child_name"].confidence = 0.2             # only names the row in messages
+    assert check(e).documents[0].route == "accept"
+    fields["rows.0.days.sat.time_in"].confidence = 0.6       # empty, but not surely empty
+    result = run(e)
+    assert result.extract.documents[0].route == "review"
+    assert result.decisions[0].low_confidence == ["rows.0.days.sat.time_in"]
+
+
+def test_times_and_names_compared_with_billing_must_be_read_well():
+    parts = [("DCC-97", clean_97())] + month_sheets()
+    e = extract(*parts, received_at=RECEIVED_97)
+    assert all(d.route == "accept" for d in check(e).documents)
+    k = next(i for i, d in enumerate(e.documents) if d.form == "DCC-94E")
+    sheet = e.documents[k]
+    time = next(n for n, v in sheet.fields.items() if n.endswith("time_in") and v.value)
+    sheet.fields[time].confidence = 0.3
+    assert check(e).documents[k].route == "review"

@@ -65,7 +65,7 @@ def run(extract: Extract, history: History | None = None,
     for r in readings:
         kept = [f for f in found[id(r)] if not _rests_on_guesses(f, r.doc, extract)]
         doc = replace(r.doc, findings=kept)
-        decision = decide(doc, r.used, r.missing, threshold)
+        decision = decide(doc, r.used, r.missing, threshold, r.presence)
         documents.append(replace(doc, route=decision.route))
         decisions.append(decision)
     return Checked(replace(extract, documents=documents), decisions)

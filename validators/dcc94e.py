@@ -73,7 +73,11 @@ def week_of(r: Reading) -> date | None:
 
 
 def rows(r: Reading) -> list[Row]:
-    """Every row that holds a child's name or any time."""
+    """Every row that holds a child's name or any time.
+
+    The values are peeked, not counted as used: the ``dcc94e.*`` rules need only whether a
+    time or initial was written (``Reading.present``); the ``match.*`` rules, which need the
+    times themselves and the names, count them (``match.compare``)."""
     start = week_of(r)
     out = []
     for i in sorted({int(m.group(1)) for m in r.names(r"rows\.(\d+)\.child_name")}):
@@ -83,9 +87,9 @@ def rows(r: Reading) -> list[Row]:
             if not r.has(p + "time_in"):
                 continue
             visits.append(Visit(day, start + timedelta(days=n) if start else None, p,
-                                r.get(p + "time_in"), r.get(p + "time_out"),
-                                r.get(p + "in_initials"), r.get(p + "out_initials")))
-        row = Row(i, r.get(f"rows.{i}.child_name"), tuple(visits))
+                                r.peek(p + "time_in"), r.peek(p + "time_out"),
+                                r.peek(p + "in_initials"), r.peek(p + "out_initials")))
+        row = Row(i, r.peek(f"rows.{i}.child_name"), tuple(visits))
         if row.name or row.has_times:
             out.append(row)
     if not out:                          # an attendance sheet with no child: nothing to accept
@@ -101,7 +105,8 @@ def _on(visits: list[Visit]) -> str:
 def times_recorded(r: Reading, ctx: Context) -> list[Finding]:
     out = []
     for row in rows(r):
-        half = [v for v in row.visits if bool(v.time_in) != bool(v.time_out)]
+        half = [v for v in row.visits
+                if r.present(v.prefix + "time_in") != r.present(v.prefix + "time_out")]
         if half:
             out.append(finding(
                 "dcc94e.times_recorded",
@@ -118,7 +123,7 @@ def initials(r: Reading, ctx: Context) -> list[Finding]:
         fields, days = [], []
         for v in row.visits:
             for time, mark in (("time_in", "in_initials"), ("time_out", "out_initials")):
-                if getattr(v, time) and getattr(v, mark) != "present":
+                if r.present(v.prefix + time) and r.get(v.prefix + mark) != "present":
                     fields.append(v.prefix + mark)
                     if v not in days:
                         days.append(v)
@@ -135,7 +140,8 @@ def parent_signature(r: Reading, ctx: Context) -> list[Finding]:
     out = []
     for row in rows(r):
         name = f"rows.{row.index}.parent_signature"
-        if row.has_times and r.get(name) in ("blank", None):
+        written = [r.present(v.prefix + t) for v in row.visits for t in ("time_in", "time_out")]
+        if any(written) and r.get(name) in ("blank", None):
             out.append(finding(
                 "dcc94e.parent_signature",
                 f"{row.label}: times are recorded for the week but the parent did not sign the "

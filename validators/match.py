@@ -100,6 +100,7 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
                 continue
             if start <= end and start + timedelta(days=6) >= month:
                 sheet = Sheet(s, start, dcc94e.rows(s))
+                _count_as_used(s, sheet.rows)
                 for row in sheet.rows:           # in order: twins of one name pair up in turn
                     free = [c for c in children if c.index not in sheet.children]
                     child = best_child(row.name, free)
@@ -113,6 +114,16 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
 
 
 ELIMINATION_SIMILARITY = 0.5
+
+
+def _count_as_used(sheet: Reading, rows: list[dcc94e.Row]) -> None:
+    """The names and times of a sheet compared with billing are evidence: a sheet is accepted
+    only when they were read well (``dcc94e.rows`` only peeks at them)."""
+    for row in rows:
+        sheet.get(f"rows.{row.index}.child_name")
+        for v in row.visits:
+            sheet.get(v.prefix + "time_in")
+            sheet.get(v.prefix + "time_out")
 
 
 def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> None:

@@ -61,6 +61,7 @@ class Reading:
     doc: Document
     used: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)   # needed by a rule but unreadable
+    presence: set[str] = field(default_factory=set)  # only whether written was needed
 
     @property
     def form(self) -> str:
@@ -75,6 +76,15 @@ class Reading:
         if name in self.doc.fields:
             self.used.add(name)
         return self.doc.value(name)
+
+    def present(self, name: str) -> bool:
+        """Whether the box of ``name`` holds writing, for a rule that needs only that (a time
+        was recorded, not which time). Counted apart from ``get``: routing then asks that the
+        ink decision be sure (writing found, or an empty box read as empty with confidence),
+        not that the writing was read well."""
+        if name in self.doc.fields:
+            self.presence.add(name)
+        return self.doc.value(name) is not None
 
     def peek(self, name: str) -> str | None:
         """The value of ``name`` without counting it as used: for copies that are voted on,

@@ -4,7 +4,8 @@
 there is no error or warning finding, no rule was left without a value it needed, and every field
 a rule used was read with confidence at or above the threshold; anything else goes to ``review``.
 Info findings never block. The threshold is a parameter because it is chosen from the
-calibration data (``sample_scans.score``); 0.9 until then.
+calibration data (``sample_scans.score``): ``DEFAULT_THRESHOLD``. Fields of which a rule
+needed only whether something is written (``Reading.present``) need only a sure ink decision.
 """
 from __future__ import annotations
 
@@ -27,10 +28,16 @@ class Decision:
 
 
 def decide(doc: Document, used: set[str], unreadable: set[str],
-           threshold: float = DEFAULT_THRESHOLD) -> Decision:
+           threshold: float = DEFAULT_THRESHOLD, presence: set[str] = frozenset()) -> Decision:
+    """``used``: fields whose values rules relied on; ``presence``: fields of which rules
+    needed only whether something is written. Writing found is sure enough for those; an empty
+    box must have been read as empty with confidence."""
     if doc.form == "other":
         return Decision("reject")
-    low = sorted(n for n in used if n in doc.fields and doc.fields[n].confidence < threshold)
+    unsure_empty = {n for n in presence - used if n in doc.fields
+                    and doc.fields[n].value is None and doc.fields[n].confidence < threshold}
+    low = sorted(unsure_empty | {n for n in used if n in doc.fields
+                                 and doc.fields[n].confidence < threshold})
     blocked = any(f.severity in BLOCKING for f in doc.findings)
     route = "review" if blocked or low or unreadable else "accept"
     return Decision(route, low, sorted(unreadable))
