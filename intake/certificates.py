@@ -5,8 +5,11 @@ A certificate with missing pages does not go to review at once: it ``waits`` (fo
 pages that tie to it (``validators.completeness``: same certificate number, or same case number
 and date generated), the pages are put together: once the certificate is whole, the earliest
 document takes the others' fields and pages, is ``completed`` and validated again; the later
-partial documents are ``merged`` into it. A wait that runs out sends the document to review as
-``incomplete`` (``workers.queue.expire_waiting``, run by ``reconcile``).
+partial documents are ``merged`` into it. Corrections a Family Support worker already made to
+any part (kept as ``correct`` events in the trail) are applied again on top of the assembled
+readings before the validators run, so a completion never undoes a person's work. A wait
+that runs out sends the document to review as ``incomplete`` (``workers.queue.expire_waiting``,
+run by ``reconcile``).
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from extractors.model import Extract, PageInfo
 from intake.config import Config
-from intake.store import Document, Page, ReviewEvent, Submission, utcnow  # noqa: F401
+from intake.store import (Document, FieldRow, FindingRow, Page, ReviewEvent, Submission,
+                          latest_corrections, utcnow)  # noqa: F401
 from validators import completeness
 
 FORM = completeness.FORM
@@ -80,48 +84,84 @@ def tie(s: Session, config: Config, sub: Submission, rows: list[Document]) -> No
             d.wait_until = utcnow() + timedelta(hours=config.cert_wait_hours)
 
 
-def _completed_at(s: Session, parts: list[Document]) -> str | None:
-    """When the certificate was whole: the receipt of its last part (the 10-day window is
-    judged on it). None when any part's receipt time is unknown."""
+def completed_at(s: Session, doc: Document) -> str | None:
+    """When a certificate completed across faxes was whole: the receipt of its last part (the
+    10-day window is judged on it); for any other document its own receipt. None when a
+    part's receipt time is unknown."""
     from datetime import datetime
-    times = [s.get(Submission, d.submission_id).received_at for d in parts]
+    subs = {doc.submission_id} | {int(sid) for sid, _ in doc.added_pages or []}
+    times = [s.get(Submission, sid).received_at for sid in sorted(subs)]
     if not times or any(t is None for t in times):
         return None
     return max(times, key=datetime.fromisoformat)
 
 
-def _complete(s: Session, primary: Document, others: list[Document]) -> None:
-    """Fold ``others``' pages and fields into ``primary`` and validate it again."""
-    import validators
-    from intake.documents import write_fields
-    from intake.history import model_document
+def _reading(row: FieldRow) -> str | None:
+    """What the pipeline read into a field, whatever a person made of it since."""
+    return row.extracted if row.corrected else row.value
+
+
+def _take_readings(s: Session, primary: Document, others: list[Document]) -> None:
+    """Put the parts' readings together: a field keeps the earliest part's reading unless that
+    part could not read it and a later one could. Decided on readings, never on corrections,
+    which :func:`_apply_corrections` puts back on top."""
     for other in others:
         for f in other.fields:
             mine = primary.field(f.name)
-            if mine is None or (mine.value is None and f.value is not None):
+            if mine is None or (_reading(mine) is None and _reading(f) is not None):
                 if mine is not None:
                     primary.fields.remove(mine)
                     s.flush()
-                primary.fields.append(type(f)(name=f.name, value=f.value, extracted=f.extracted,
-                                              confidence=f.confidence, page=f.page,
-                                              box=list(f.box or []), type=f.type,
-                                              corrected=f.corrected))
+                primary.fields.append(FieldRow(name=f.name, value=_reading(f),
+                                               extracted=_reading(f), confidence=f.confidence,
+                                               page=f.page, box=list(f.box or []), type=f.type,
+                                               corrected=False))
+
+
+def _apply_corrections(s: Session, primary: Document, parts: list[Document]) -> int:
+    """Apply again, on top of the assembled readings, the newest correction a person made to
+    each field of any part (even where a later part read the field again: a person decided).
+    ``extracted`` keeps the reading. Returns how many corrections were applied."""
+    applied = 0
+    for name, event in latest_corrections(s, [d.id for d in parts]).items():
+        row = primary.field(name)
+        if row is None:
+            continue
+        row.value, row.extracted = event.new_value, _reading(row)
+        row.corrected, row.confidence = True, 1.0
+        applied += 1
+    return applied
+
+
+def _complete(s: Session, primary: Document, others: list[Document]) -> None:
+    """Fold ``others``' pages and fields into ``primary``, apply the reviewers' corrections of
+    every part again, and validate it on the corrected values."""
+    import validators
+    from intake.history import model_document
+    _take_readings(s, primary, others)
+    for other in others:
         primary.added_pages = list(primary.added_pages or []) + [
             [other.submission_id, i] for i in other.pages or []]
         other.status, other.merged_into_id, other.wait_until = "merged", primary.id, None
         s.add(ReviewEvent(document_id=other.id, submission_id=other.submission_id,
                           action="merged", note=f"pages added to document {primary.id}"))
     s.flush()
+    kept = _apply_corrections(s, primary, [primary, *others])
     primary.missing_pages, primary.wait_until = [], None
-    doc = model_document(primary)
     checked = validators.check(Extract(f"submission-{primary.submission_id}",
-                                       _completed_at(s, [primary, *others]),
-                                       _pages(s, primary.submission_id), [doc])).documents[0]
+                                       completed_at(s, primary),
+                                       _pages(s, primary.submission_id),
+                                       [model_document(primary)])).documents[0]
     primary.route = checked.route
-    write_fields(primary, checked)
+    primary.findings[:] = [FindingRow(rule=x.rule, severity=x.severity, message=x.message,
+                                      fields=list(x.fields), policy=x.policy)
+                           for x in checked.findings]
     primary.status = "completed"
+    note = "missing pages arrived in a later submission"
+    if kept:
+        note += f"; {kept} reviewer correction{'s' if kept > 1 else ''} applied again"
     s.add(ReviewEvent(document_id=primary.id, submission_id=primary.submission_id,
-                      action="completed", note="missing pages arrived in a later submission"))
+                      action="completed", note=note))
 
 
-__all__ = ["tie"]
+__all__ = ["tie", "completed_at"]

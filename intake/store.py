@@ -402,6 +402,20 @@ def create_user(s: Session, username: str, password: str, role: str = "worker",
     return user
 
 
+def latest_corrections(s: Session, document_ids: list[int]) -> dict[str, ReviewEvent]:
+    """The newest correction a person made to each field of these documents. A correction is
+    kept as its ``correct`` event (who, when, old and new value), so it can be applied again
+    whenever a document's fields are put together anew (a certificate completed by a later
+    fax): what a person decided outranks any reading."""
+    if not document_ids:
+        return {}
+    events = s.scalars(select(ReviewEvent)
+                       .where(ReviewEvent.document_id.in_(document_ids),
+                              ReviewEvent.action == "correct", ReviewEvent.field.is_not(None))
+                       .order_by(ReviewEvent.created_at, ReviewEvent.id))
+    return {e.field: e for e in events}
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

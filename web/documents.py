@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from extractors.forms import load_form
 from extractors.model import Extract, PageInfo
+from intake.certificates import completed_at
 from intake.config import Config
 from intake.history import model_document
 from intake.store import Document, Page
@@ -207,7 +208,10 @@ def revalidate(session, doc: Document) -> str:
                             .order_by(Page.index))
     infos = [PageInfo(p.index, p.form or "other", p.form_page, p.of, p.rotation or 0,
                       p.skew_degrees or 0.0) for p in pages]
-    extract = Extract(doc.submission.filename, doc.submission.received_at, infos, [model_document(doc)])
+    # a certificate completed by a later fax is judged on its last part's receipt, as it was
+    # when it was completed (intake.certificates)
+    extract = Extract(doc.submission.filename, completed_at(session, doc), infos,
+                      [model_document(doc)])
     new = [f for f in check(extract).documents[0].findings
            if not f.rule.startswith(CROSS_FILE_RULES)]
     kept = [f for f in doc.findings if f.rule.startswith(CROSS_FILE_RULES)]
