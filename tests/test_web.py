@@ -519,3 +519,91 @@ def test_the_app_on_postgresql_with_a_real_redis(pg_server, redis_server, tmp_pa
         assert "ccap_redis_up 1" in metrics.get_data(as_text=True)
     finally:
         store.dispose()
+
+
+# -- sign-in throttling ----------------------------------------------------------------------------
+
+def sign_in(app, username: str, password: str, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    token = csrf_token(client, "/login")
+    return client, client.post("/login", data={"username": username, "password": password,
+                                               "csrf_token": token})
+
+
+def add_worker(store: Store, username: str) -> int:
+    with store.session() as s:
+        return create_user(s, username, PASSWORD, "worker").id
+
+
+def test_failed_sign_ins_lock_the_account(site, caplog):
+    caplog.set_level("INFO")
+    user_id = add_worker(site.store, "lockme")
+    for _ in range(4):
+        assert sign_in(site.app, "lockme", "wrong", "10.1.0.1")[1].status_code == 401
+    _, fifth = sign_in(site.app, "lockme", "wrong", "10.1.0.2")     # from any address
+    assert fifth.status_code == 429 and fifth.headers["Retry-After"] == "900"
+    assert "Too many failed sign-ins for this user name. Signing in is locked for 15 minutes" \
+        in fifth.get_data(as_text=True)
+    # locked: the right password is refused too, from anywhere, and signs nobody in
+    client, right = sign_in(site.app, "lockme", PASSWORD, "10.1.0.3")
+    assert right.status_code == 429 and client.get("/queue").status_code == 302
+    assert sign_in(site.app, "LOCKME", "guess", "10.1.0.3")[1].status_code == 429  # any case
+    # other accounts are not affected
+    assert sign_in(site.app, "worker", PASSWORD, "10.1.0.1")[1].status_code == 302
+    assert f"sign-in locked for 900 s: too many failures for this account (user {user_id})" \
+        in caplog.text
+    assert "sign-in refused: account locked" in caplog.text
+    for personal in ("lockme", "10.1.0."):
+        assert personal not in caplog.text.lower()
+
+
+def test_a_successful_sign_in_clears_the_account_failures(site):
+    add_worker(site.store, "forgetful")
+    for _ in range(4):
+        assert sign_in(site.app, "forgetful", "wrong", "10.2.0.1")[1].status_code == 401
+    assert sign_in(site.app, "forgetful", PASSWORD, "10.2.0.1")[1].status_code == 302
+    for _ in range(4):
+        assert sign_in(site.app, "forgetful", "wrong", "10.2.0.1")[1].status_code == 401
+    assert sign_in(site.app, "forgetful", "wrong", "10.2.0.1")[1].status_code == 429
+
+
+def test_failures_from_one_address_lock_the_address(site):
+    for n in range(19):              # a different (unknown) name each time: only the address
+        assert sign_in(site.app, f"guess{n}", "x", "10.3.0.1")[1].status_code == 401
+    _, locked = sign_in(site.app, "guess19", "x", "10.3.0.1")
+    assert locked.status_code == 429
+    assert "for this computer&#39;s address" in locked.get_data(as_text=True)
+    assert sign_in(site.app, "worker", PASSWORD, "10.3.0.1")[1].status_code == 429
+    assert sign_in(site.app, "worker", PASSWORD, "10.3.0.2")[1].status_code == 302
+
+
+def test_a_lock_ends_after_its_time(site):
+    import time
+    app = create_app({"CCAP_ENV": {"CCAP_DATA_DIR": str(site.data_dir),
+                                   "REDIS_URL": "redis://127.0.0.1:1/0"},
+                      "CCAP_CONFIG": site.cfg, "CCAP_STORE": site.store, "TESTING": True,
+                      "LOGIN_FAILURES": 2, "LOGIN_LOCK_SECONDS": 2})
+    add_worker(site.store, "patient")
+    assert sign_in(app, "patient", "wrong", "10.4.0.1")[1].status_code == 401
+    assert sign_in(app, "patient", "wrong", "10.4.0.1")[1].status_code == 429
+    assert sign_in(app, "patient", PASSWORD, "10.4.0.1")[1].status_code == 429
+    time.sleep(2.2)
+    assert sign_in(app, "patient", PASSWORD, "10.4.0.1")[1].status_code == 302
+
+
+def test_sign_in_locks_are_shared_through_redis(site, redis_server):
+    """Two web processes on one Redis see the same lock; Redis holds no name in clear."""
+    import redis
+    redis_server.flush()
+    env = {"CCAP_DATA_DIR": str(site.data_dir), "REDIS_URL": redis_server.url}
+    cfg = intake_config.load(env)
+    one, two = (create_app({"CCAP_ENV": env, "CCAP_CONFIG": cfg, "CCAP_STORE": site.store,
+                            "TESTING": True}) for _ in range(2))
+    add_worker(site.store, "shared")
+    for _ in range(4):
+        assert sign_in(one, "shared", "wrong", "10.5.0.1")[1].status_code == 401
+    assert sign_in(two, "shared", "wrong", "10.5.0.1")[1].status_code == 429
+    assert sign_in(one, "shared", PASSWORD, "10.5.0.1")[1].status_code == 429
+    keys = [k.decode() for k in redis.Redis.from_url(redis_server.url).keys("*")]
+    assert keys and not any("shared" in k or "10.5.0.1" in k for k in keys)

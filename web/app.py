@@ -11,6 +11,9 @@ Settings (environment, read here and nowhere else in ``web/``):
                         a restart and several processes on one data directory agree.
 ``CCAP_METRICS_TOKEN``  bearer token a Prometheus scraper sends to ``/metrics`` and ``/healthz``
                         (an admin's browser session works too); without it only admins get them.
+``CCAP_LOGIN_FAILURES`` failed sign-ins for one user name within ``CCAP_LOGIN_LOCK_MINUTES``
+                        that lock it for that long (default 5 and 15; ``web.throttle``);
+``CCAP_LOGIN_ADDRESS_FAILURES``  the same for one client address (default 20).
 
 The database, data directory and Redis come from ``intake.config`` like every other command.
 """
@@ -63,6 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=8 * 3600,          # one working day
         WTF_CSRF_TIME_LIMIT=None,                      # the token lives as long as the session
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,           # a 30-page fine fax is a few MB
+        LOGIN_FAILURES=int(env.get("CCAP_LOGIN_FAILURES", 5)),
+        LOGIN_ADDRESS_FAILURES=int(env.get("CCAP_LOGIN_ADDRESS_FAILURES", 20)),
+        LOGIN_LOCK_SECONDS=60 * int(env.get("CCAP_LOGIN_LOCK_MINUTES", 15)),
     )
     app.config.update(config)
     app.extensions["ccap_config"] = ccap

@@ -11,7 +11,9 @@ manages users. Views say who they are for with one decorator::
 ``public`` (the login page), ``metrics_access`` (a scraper's bearer token or an admin) and
 ``gateway_access`` (a gateway's bearer token, ``intake.store.check_token``) are the other kinds.
 A view without a declaration is refused (see :func:`_gate`), so a forgotten decorator fails
-closed. Logs name users by id only, never by what they typed.
+closed. Logs name users by id only, never by what they typed. Failed sign-ins are throttled per
+user name and per client address (``web.throttle``): too many lock the name or address for a
+while, with a message saying so, HTTP 429 and one log line.
 """
 from __future__ import annotations
 
@@ -126,6 +128,11 @@ def _gate():
 
 
 def init_app(app) -> None:
+    from web.throttle import LoginThrottle
+    app.extensions["ccap_login_throttle"] = LoginThrottle(
+        app.extensions["ccap_config"].redis_url, per_account=app.config["LOGIN_FAILURES"],
+        per_address=app.config["LOGIN_ADDRESS_FAILURES"],
+        seconds=app.config["LOGIN_LOCK_SECONDS"])
     app.before_request(_gate)
     app.teardown_appcontext(close)
 
@@ -156,11 +163,25 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
+        throttle = current_app.extensions["ccap_login_throttle"]
+        lock = throttle.locked(username, request.remote_addr)
+        if lock is not None:
+            log.info("sign-in refused: %s locked", lock.what)
+            return _locked(lock, username)
         user = db().scalar(select(User).where(User.username == username)) if username else None
         if user is None or not user.active or not user.check_password(password):
+            lock = throttle.failed(username, request.remote_addr)
+            if lock is not None:
+                # the audit line: which kind of lock, and the account's id when it exists
+                log.warning("sign-in locked for %d s: too many failures for this %s%s",
+                            throttle.seconds, lock.what,
+                            f" (user {user.id})" if user is not None and lock.what == "account"
+                            else "")
+                return _locked(lock, username)
             log.info("failed sign-in")
             flash("Wrong user name or password.", "error")
             return render_template("login.html", username=username), 401
+        throttle.succeeded(username)
         session.clear()                    # a fresh session: no fixation
         session["uid"] = user.id
         session.permanent = True
@@ -170,6 +191,17 @@ def login():
     if user is not None:
         return redirect(_home_for(user))
     return render_template("login.html", username="")
+
+
+def _locked(lock, username: str):
+    """The sign-in page saying why nothing was tried, with HTTP 429 and Retry-After."""
+    whom = "this user name" if lock.what == "account" else "this computer's address"
+    flash(f"Too many failed sign-ins for {whom}. Signing in is locked for "
+          f"{lock.minutes_left} minute{'s' if lock.minutes_left != 1 else ''}; try again later "
+          f"or ask an administrator to check the account.", "error")
+    response = current_app.make_response((render_template("login.html", username=username), 429))
+    response.headers["Retry-After"] = str(lock.seconds_left)
+    return response
 
 
 @bp.post("/logout")
