@@ -115,7 +115,9 @@ def _take_readings(s: Session, primary: Document, others: list[Document]) -> Non
                 primary.fields.append(FieldRow(name=f.name, value=_reading(f),
                                                extracted=_reading(f), confidence=f.confidence,
                                                page=f.page, box=list(f.box or []), type=f.type,
-                                               corrected=False))
+                                               corrected=False,
+                                               submission_id=f.submission_id
+                                               or other.submission_id))
 
 
 def _apply_corrections(s: Session, primary: Document, parts: list[Document]) -> int:

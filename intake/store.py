@@ -222,6 +222,9 @@ class FieldRow(Base):
     extracted: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     page: Mapped[int] = mapped_column(Integer, default=0)      # page index in the submission
+    # the submission whose page ``page`` is, when not the document's own: a field a certificate
+    # took from a later fax when it was completed (intake.certificates)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     box: Mapped[list] = mapped_column(JSON, default=list)     # [x, y, w, h] on the upright page
     type: Mapped[str | None] = mapped_column(String(32))
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -93,6 +93,14 @@ def site(tmp_path, any_db):
     store.dispose()
 
 
+def page_of_box(html: str, field: str) -> int | None:
+    """Which page image of the review page outlines ``field``."""
+    for chunk in html.split('<figure class="page" id="page-')[1:]:
+        if f'data-field="{field}"' in chunk:
+            return int(chunk.split('"', 1)[0])
+    return None
+
+
 def the_document(store: Store, doc_id: int) -> Document:
     with store.session() as s:
         return s.get(Document, doc_id, options=[selectinload(Document.fields),
@@ -157,6 +165,10 @@ def test_completing_a_certificate_keeps_the_reviewers_corrections(site):
     # receipt (fax B's), so the late return stays
     html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert "read as 2020-05-06" in html and "read as blank" in html
+    # each box on the page it was read from: fax A's pages are 1-2, fax B's 3-4
+    assert page_of_box(html, "parent_signed_date") == 3     # the reading taken from fax B
+    assert page_of_box(html, "provider_signature") == 2     # fax A's reading kept
+    assert page_of_box(html, "applicant.name") == 1
     client.post(f"/documents/{doc_id}/correct", data={
         "csrf_token": token, "field": "applicant.phone", "value": "502-555-0144"})
     assert "dcc94.return_window" in {f.rule for f in the_document(store, doc_id).findings}

@@ -199,6 +199,39 @@ def test_certificate_across_two_faxes_is_completed(service, scans):
     assert "dcc94.all_pages" not in {f.rule for f in done.findings}
 
 
+def test_a_correction_made_while_a_certificate_waits_survives_its_completion(sqlite_service,
+                                                                          scans):
+    """Page 1 is read by a worker and waits; a Family Support worker corrects a field of it in
+    the review app; pages 2-3 arrive in another fax: the completed certificate keeps the
+    correction (with the reading beside it) and its findings were worked out on it."""
+    from intake.store import create_user
+    from test_web import PASSWORD, login
+    from web.app import create_app
+    svc = sqlite_service
+    first = ingest.ingest_path(svc.store, scans["c94_p1"]).submission_id
+    svc.spawn("worker")
+    wait_final(svc, [first])
+    [waiting] = documents(svc, first)
+    assert waiting.status == "waiting"
+    read = waiting.field("applicant.phone").value
+    with svc.store.session() as s:
+        create_user(s, "worker", PASSWORD, "worker")
+    app = create_app({"CCAP_ENV": svc.env, "CCAP_CONFIG": svc.config, "CCAP_STORE": svc.store,
+                      "TESTING": True})
+    client, token = login(app, "worker")
+    assert client.post(f"/documents/{waiting.id}/correct", data={
+        "csrf_token": token, "field": "applicant.phone", "value": "5025550100"}).status_code == 302
+    second = ingest.ingest_path(svc.store, scans["c94_p23"]).submission_id
+    wait_final(svc, [second])
+    [done] = documents(svc, first)
+    phone = done.field("applicant.phone")
+    assert done.status == "completed" and done.missing_pages == []
+    assert (phone.value, phone.extracted, phone.corrected) == ("5025550100", read, True)
+    assert "dcc94.all_pages" not in {f.rule for f in done.findings}
+    html = client.get(f"/documents/{done.id}").get_data(as_text=True)
+    assert "5025550100" in html
+
+
 def test_certificate_wait_runs_out_goes_to_review_incomplete(tmp_path, redis_server, scans):
     from conftest import make_service
     svc = make_service(tmp_path, redis_server, None, CCAP_CERT_WAIT_HOURS="0")

@@ -150,22 +150,22 @@ def build(session, cfg: Config, doc: Document, url_for_page) -> tuple[list[PageV
     rows = {(p.submission_id, p.index): p for p in session.scalars(
         select(Page).where(Page.submission_id.in_({s for s, _ in page_keys} or {-1})))}
     pages: list[PageView] = []
-    number_of: dict[int, PageView] = {}
+    view_of: dict[tuple[int, int], PageView] = {}      # (submission id, page index) -> view
     for n, key in enumerate(page_keys, start=1):
         row = rows.get(key)
         path, size = page_image(cfg, row)
         view = PageView(n, row.form_page if row else None, key[0], key[1],
                         url_for_page(n) if path else None, size=size)
         pages.append(view)
-        if key[0] == doc.submission_id:
-            number_of[key[1]] = view
+        view_of.setdefault(key, view)
     for missing in doc.missing_pages or []:
         pages.append(PageView(len(pages) + 1, missing, doc.submission_id, -1, None, missing=True))
 
     labels = field_labels(doc.form, len(pages))
     fields: list[FieldView] = []
     for row in doc.fields:
-        view = number_of.get(row.page)
+        # a field a completed certificate took from a later fax is on that fax's page
+        view = view_of.get((row.submission_id or doc.submission_id, row.page))
         fv = FieldView(row.name, labels.get(row.name, row.name), row.value, row.extracted,
                        row.confidence, row.corrected, worst.get(row.name),
                        view.number if view else None, row.type)

@@ -52,7 +52,7 @@ class LoginThrottle:
         self.seconds = seconds
         self._shared = storage_from_string(storage_uri, socket_connect_timeout=0.5,
                                            socket_timeout=0.5) if storage_uri else None
-        self._memory = MemoryStorage()
+        self._memory: MemoryStorage | None = None          # made when first needed
         self._shared_down_until = 0.0
 
     # -- what the login view asks ----------------------------------------------------------
@@ -106,6 +106,8 @@ class LoginThrottle:
                 self._shared_down_until = time.monotonic() + RETRY_REDIS_SECONDS
                 log.warning("sign-in throttle: Redis unreachable (%s); counting in this "
                             "process's memory for %d s", type(e).__name__, RETRY_REDIS_SECONDS)
+        if self._memory is None:
+            self._memory = MemoryStorage()
         return step(self._memory)
 
 
