@@ -39,16 +39,24 @@ def _as_extract(s: Session, docs: list[Document], sub_id: int) -> Extract:
                    [model_document(d) for d in docs])
 
 
+def lock(s: Session) -> None:
+    """Hold, until ``s``'s transaction ends, the one lock that assembling certificates and a
+    person's correction take: two halves of a certificate assembled at the same moment must
+    not each miss the other's uncommitted rows, and a correction made while its certificate is
+    being completed must be either seen by the completion or made on its result, never lost
+    in between. PostgreSQL: a transaction-level advisory lock; on SQLite every writing
+    transaction already is one at a time (``BEGIN IMMEDIATE``)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(94)"))
+
+
 def tie(s: Session, config: Config, sub: Submission, rows: list[Document]) -> None:
     """Wait, or complete earlier certificates, for the partial certificates among ``rows``
     (documents just stored for ``sub``, flushed, in the caller's transaction)."""
     partial = [d for d in rows if d.form == FORM and d.missing_pages]
     if not partial:
         return
-    if s.get_bind().dialect.name == "postgresql":
-        # Two halves of a certificate assembled at the same moment must not each miss the
-        # other's uncommitted rows: one at a time (SQLite's BEGIN IMMEDIATE already is).
-        s.execute(text("SELECT pg_advisory_xact_lock(94)"))
+    lock(s)
     earlier = s.scalars(select(Document).where(Document.form == FORM,
                                                Document.status.in_(OPEN),
                                                Document.submission_id != sub.id)
@@ -166,4 +174,4 @@ def _complete(s: Session, primary: Document, others: list[Document]) -> None:
                       action="completed", note=note))
 
 
-__all__ = ["tie", "completed_at"]
+__all__ = ["tie", "completed_at", "lock"]

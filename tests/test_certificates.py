@@ -195,3 +195,30 @@ def test_a_correction_on_a_part_that_is_folded_in_is_kept(site):
     date = done.field("parent_signed_date")
     assert (date.value, date.extracted, date.corrected) == ("2022-05-06", "2020-05-06", True)
     assert "dcc94.signed_dates" not in {f.rule for f in done.findings}
+
+
+def test_a_correction_waits_while_a_certificate_is_being_completed(site):
+    """A correction arriving while a worker's transaction completes certificates waits for it
+    (and then is made on the completed document), instead of being overwritten in between."""
+    import threading
+    from sqlalchemy import text
+    from intake import certificates
+    store = site.store
+    first = store_fax(store, site.images[:2], part([1, 2], FAX_A_AT, "fax-a.tif",
+                                                   provider_signature=("blank", 0.9)))
+    with store.session() as s:
+        doc_id = s.scalar(select(Document.id).where(Document.submission_id == first))
+    client, token = login(site.app, "worker")
+    answered = threading.Event()
+    with store.session() as s:
+        s.execute(text("SELECT 1"))
+        certificates.lock(s)                         # what tie() holds while it completes
+        thread = threading.Thread(target=lambda: (client.post(
+            f"/documents/{doc_id}/correct", data={"csrf_token": token,
+                                                  "field": "provider_signature", "value": "wet"}),
+            answered.set()))
+        thread.start()
+        assert not answered.wait(1.0)
+    thread.join(30)
+    assert answered.is_set()
+    assert the_document(store, doc_id).field("provider_signature").value == "wet"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from extractors.values import normalise
+from intake import certificates
 from intake.store import Document, FieldRow, Page, ReviewEvent, Submission
 from web import documents as docview
 from web import duedates
@@ -171,6 +172,7 @@ def _event(doc: Document, action: str, **kw) -> None:
 @bp.post("/documents/<int:doc_id>/correct")
 @roles("worker")
 def correct(doc_id: int):
+    certificates.lock(db())     # not while the certificate this may be part of is completed
     doc = _open_for_change(doc_id)
     name = request.form.get("field", "")
     row = doc.field(name)
