@@ -16,6 +16,9 @@ MIN_INK_FRACTION = 0.004     # of the crop's area, after rules and specks are re
 MIN_STROKE_FRACTION = 0.22   # the tallest blob must be this share of the crop height ...
 MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi) ...
 MAX_STROKE_NEEDED_PX = 14    # ... but never need to be taller than this (a small letter)
+STREAK_GAP_PX = 7            # gaps of a dotted vertical streak down a fax that are bridged
+STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streaks
+STREAK_WIDTH_PX = 3          # a streak is at most this wide
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Ink:
 
 def remove_rules(ink: np.ndarray) -> np.ndarray:
     """Drop straight horizontal and vertical runs longer than most of the crop (box borders,
-    underlines) from a 0/1 ink mask."""
+    underlines, a dotted streak down a fax) from a 0/1 ink mask."""
     h, w = ink.shape
     out = ink.copy()
     if w >= 8:
@@ -65,6 +68,18 @@ def remove_rules(ink: np.ndarray) -> np.ndarray:
         vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
                                     cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, h * 7 // 10))))
         out[vertical > 0] = 0
+    if h >= STREAK_MIN_CROP_PX:
+        # a dirty-glass streak down a fax is a dotted vertical line through the whole crop:
+        # its gaps are bridged, and only a line nearly the crop's height counts (bridging
+        # fills a letter's bowls too, so a shorter one could be a letter)
+        bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE,
+                                   cv2.getStructuringElement(cv2.MORPH_RECT, (1, STREAK_GAP_PX)))
+        streak = cv2.morphologyEx(bridged, cv2.MORPH_OPEN,
+                                  cv2.getStructuringElement(cv2.MORPH_RECT, (1, h * 9 // 10)))
+        # where writing crosses the streak the ink is wider than the streak: keep it there
+        wide = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (STREAK_WIDTH_PX + 1, 1)))
+        out[(streak > 0) & (wide == 0)] = 0
     return out
 
 

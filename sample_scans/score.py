@@ -63,6 +63,7 @@ class Score:
     pages: Tally = field(default_factory=Tally)
     by_type: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_filler: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    handwritten: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # by type
     empty_read: Tally = field(default_factory=Tally)        # empty boxes read as empty
     signatures: Counter = field(default_factory=Counter)    # (truth, predicted) -> n
     calibration: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
@@ -96,6 +97,8 @@ class Score:
             else:
                 self.by_type[kind].add(ok)
                 self.by_filler[filler].add(ok)
+                if filler in ("parent", "provider"):
+                    self.handwritten[kind].add(ok)
                 if not ok and len(self.misses) < 40:
                     self.misses.append(f"{truth['source']} {name}: {value!r} != {want!r}")
             if kind == "signature":
@@ -130,6 +133,8 @@ class Score:
                f"received_at           {self.received_at}",
                "fields by type (non-empty truth):"]
         out += [f"  {k:<10} {v}" for k, v in sorted(self.by_type.items())]
+        out += ["handwritten fields by type (filled by parent or provider):"]
+        out += [f"  {k:<10} {v}" for k, v in sorted(self.handwritten.items())]
         out += ["fields by filled_by (non-empty truth):"]
         out += [f"  {k:<10} {v}" for k, v in sorted(self.by_filler.items())]
         out += [f"empty boxes read as empty {self.empty_read}", "signature confusion (truth -> read):"]
@@ -145,6 +150,11 @@ class Score:
             out.append(f"  [{lo:.2f}, {hi:.2f})  {tally}")
         precision, recall = self.findings_precision_recall()
         out.append(f"findings precision {precision:.3f} recall {recall:.3f}")
+        wrong = sorted(r for r in set(self.finding_fp) | set(self.finding_fn)
+                       if self.finding_fp[r] or self.finding_fn[r])
+        if wrong:
+            out.append("  extra / missed by rule: " + ", ".join(
+                f"{r} +{self.finding_fp[r]}/-{self.finding_fn[r]}" for r in wrong))
         out.append(f"false accepts {self.false_accepts()}; clean documents accepted "
                    f"{self.clean_accepted()}")
         return "\n".join(out)
