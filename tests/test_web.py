@@ -556,6 +556,11 @@ def test_failed_sign_ins_lock_the_account(site, caplog):
     assert "sign-in refused: account locked" in caplog.text
     for personal in ("lockme", "10.1.0."):
         assert personal not in caplog.text.lower()
+    # an administrator lifts the lock by setting a new password
+    admin, admin_token = login(site.app, "admin")
+    admin.post("/admin/users", data={"csrf_token": admin_token, "username": "lockme",
+                                     "role": "worker", "password": "a brand new password"})
+    assert sign_in(site.app, "lockme", "a brand new password", "10.1.0.1")[1].status_code == 302
 
 
 def test_a_successful_sign_in_clears_the_account_failures(site):

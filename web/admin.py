@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from intake.store import ROLES, GatewayToken, User, create_user, issue_token, utcnow
@@ -49,6 +49,8 @@ def save_user():
             flash("You cannot take away your own admin access.", "error")
             return redirect(url_for("admin.users"))
         db().commit()
+        if password:        # a new password lifts a sign-in lock (web.throttle)
+            current_app.extensions["ccap_login_throttle"].forget(username)
         log.info("user %s saved by admin %s", user.id, current_user().id)
         flash("User saved.", "ok")
     return redirect(url_for("admin.users"))

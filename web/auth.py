@@ -181,7 +181,7 @@ def login():
             log.info("failed sign-in")
             flash("Wrong user name or password.", "error")
             return render_template("login.html", username=username), 401
-        throttle.succeeded(username)
+        throttle.forget(username)
         session.clear()                    # a fresh session: no fixation
         session["uid"] = user.id
         session.permanent = True
@@ -197,8 +197,8 @@ def _locked(lock, username: str):
     """The sign-in page saying why nothing was tried, with HTTP 429 and Retry-After."""
     whom = "this user name" if lock.what == "account" else "this computer's address"
     flash(f"Too many failed sign-ins for {whom}. Signing in is locked for "
-          f"{lock.minutes_left} minute{'s' if lock.minutes_left != 1 else ''}; try again later "
-          f"or ask an administrator to check the account.", "error")
+          f"{lock.minutes_left} minute{'s' if lock.minutes_left != 1 else ''}. Try again then, "
+          f"or ask an administrator, who can lift the lock by setting a new password.", "error")
     response = current_app.make_response((render_template("login.html", username=username), 429))
     response.headers["Retry-After"] = str(lock.seconds_left)
     return response

@@ -4,7 +4,8 @@ within the window lock that account (or address) for the same length of time.
 With the defaults, 5 failed sign-ins for one user name within 15 minutes lock that name for 15
 minutes from the failure that locked it, and 20 failures from one address lock the address (an
 office behind one address has many workers, so its limit is higher). While locked, even the right
-password is refused. A successful sign-in clears the account's failures. Any typed name counts,
+password is refused. A successful sign-in clears the account's failures; an administrator who
+sets a new password for the account lifts its lock. Any typed name counts,
 existing or not, so a lock says nothing about which accounts exist.
 
 Counts are kept by ``limits`` (the maintained library beneath Flask-Limiter; its route decorators
@@ -65,10 +66,14 @@ class LoginThrottle:
         """Count a failed sign-in; the lock it sets, if this failure was one too many."""
         return self._run(lambda s: self._failed(s, self._keys(username, address)))
 
-    def succeeded(self, username: str) -> None:
-        """A successful sign-in: the account's failures are forgotten."""
-        self._run(lambda s: [MovingWindowRateLimiter(s).clear(self.limits[what], *ident)
-                             for what, ident in self._keys(username, None)])
+    def forget(self, username: str) -> None:
+        """Clear the account's failures and lock: after a successful sign-in, or when an
+        administrator sets a new password for it."""
+        def clear(storage: Storage) -> None:
+            for what, ident in self._keys(username, None):
+                MovingWindowRateLimiter(storage).clear(self.limits[what], *ident)
+                FixedWindowRateLimiter(storage).clear(self.lock, *ident)
+        self._run(clear)
 
     # -- counting --------------------------------------------------------------------------
 
