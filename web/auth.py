@@ -196,9 +196,10 @@ def login():
 def _locked(lock, username: str):
     """The sign-in page saying why nothing was tried, with HTTP 429 and Retry-After."""
     whom = "this user name" if lock.what == "account" else "this computer's address"
+    then = ("Try again then, or ask an administrator, who can lift the lock by setting a new "
+            "password." if lock.what == "account" else "Try again then.")
     flash(f"Too many failed sign-ins for {whom}. Signing in is locked for "
-          f"{lock.minutes_left} minute{'s' if lock.minutes_left != 1 else ''}. Try again then, "
-          f"or ask an administrator, who can lift the lock by setting a new password.", "error")
+          f"{lock.minutes_left} minute{'s' if lock.minutes_left != 1 else ''}. {then}", "error")
     response = current_app.make_response((render_template("login.html", username=username), 429))
     response.headers["Retry-After"] = str(lock.seconds_left)
     return response
