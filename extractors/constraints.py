@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import json
 from dataclasses import replace
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from fnmatch import fnmatch
 from functools import cache
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from .forms import split_page_prefix
 from .model import FieldValue
+from .readers.handwriting import Prior
 
 MIN_RATIO = 0.5             # a reading less alike than this to every allowed value is kept as read
 
@@ -89,6 +91,29 @@ def _weekday_by_vote(prefix: str, fields: dict[str, FieldValue]) -> tuple[int, f
 
 
 DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}
+
+DATE_PRIOR_WEIGHT = 0.25    # a date outside its window keeps a quarter of its weight: a
+                            # clearly written surprising date (a real defect) still wins
+WEEKDAY_PRIOR_WEIGHT = 0.05  # "week of" a Sunday is printed on the form: a firmer fact
+
+
+def date_prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
+    """What the handwritten date ``name`` is expected to be (``date_priors`` in the data),
+    from the printed dates already read on the same ``page``; None when nothing is known."""
+    _, base = split_page_prefix(name)
+    spec = _spec().get("date_priors", {}).get(form, {}).get(base)
+    if spec is None:
+        return None
+    if "weekday" in spec:
+        return Prior(weekday=spec["weekday"], weight=WEEKDAY_PRIOR_WEIGHT)
+    anchor = next((fv for n, fv in page.items() if split_page_prefix(n)[1] == spec["near"]
+                   and fv.value is not None and fv.confidence >= 0.5), None)
+    if anchor is None:
+        return None
+    start = date.fromisoformat(anchor.value if len(anchor.value) == 10 else anchor.value + "-01")
+    before, after = spec["days"]
+    return Prior(earliest=str(start + timedelta(days=before)),
+                 latest=str(start + timedelta(days=after)), weight=DATE_PRIOR_WEIGHT)
 
 
 def conform(value: str | None, fmt: str, confidence: float) -> tuple[str | None, float]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import glyphs
+from . import constraints, glyphs
 from . import ink as inklib
 from . import ocr
 from .forms import Field, Page
@@ -159,8 +159,10 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             continue
         for c, fv in zip(group, _read_typed(group, kind, printed, fit.dpi)):
             out[c.field.name] = fv
-    for kind, group in hand.items():
-        for c, (text, conf) in zip(group, _read_handwriting(group, kind)):
+    for kind, group in hand.items():          # after the printed fields: dates use them
+        priors = [constraints.date_prior(layout.form, c.field.name, out) if kind == "date"
+                  else None for c in group]
+        for c, (text, conf) in zip(group, _read_handwriting(group, kind, priors)):
             out[c.field.name] = _value(c.field, text, conf, c.box)
     return {f.name: out[f.name] for f in layout.fields}
 
@@ -244,8 +246,10 @@ def _signature(c: Crop, text: str, conf: float) -> FieldValue:
     return FieldValue("wet", certainty, 0, _fbox(c), "signature")
 
 
-def _read_handwriting(group: list[Crop], kind: str) -> list[tuple[str, float]]:
-    """Handwritten codes, times, dates and numbers: the handwriting model."""
-    readings = read_handwriting([c.grey for c in group], kind)
+def _read_handwriting(group: list[Crop], kind: str, priors: list | None = None
+                      ) -> list[tuple[str, float]]:
+    """Handwritten codes, times, dates and numbers: the handwriting model, with what the form
+    already says about each value (``constraints.date_prior``)."""
+    readings = read_handwriting([c.grey for c in group], kind, priors)
     # a reading the model gives no chance at all is no value (ink, but nothing legible)
     return [(r.text if r.confidence >= UNREADABLE else "", r.confidence) for r in readings]

@@ -61,3 +61,18 @@ def test_no_vote_without_a_clear_majority():
               for d in range(1, 8)}
     out = constraints.apply("DCC-97", fields)
     assert [fv.value for fv in out.values()] == ["M"] * 7
+
+
+def test_a_signed_date_is_expected_near_the_printed_date_of_its_page():
+    page = {"p2.date_generated": FieldValue("2025-03-03", 0.9, 0, (0, 0, 1, 1), "date")}
+    prior = constraints.date_prior("DCC-94", "parent_signed_date", page)
+    assert prior.factor("2025-03-10") == 1.0
+    assert 0 < prior.factor("2025-09-17") < 1 and 0 < prior.factor("2025-02-20") < 1
+    assert constraints.date_prior("DCC-94", "parent_signed_date", {}) is None
+    assert constraints.date_prior("DCC-94", "applicant.name", page) is None
+
+
+def test_week_of_is_expected_on_a_sunday():
+    prior = constraints.date_prior("DCC-94E", "week_of", {})
+    assert prior.factor("2025-06-15") == 1.0                  # a Sunday
+    assert prior.factor("2025-06-16") < 0.1

@@ -80,12 +80,15 @@ class Prior:
     allowed: Collection[str] | None = None
     earliest: str | None = None
     latest: str | None = None
+    weekday: int | None = None          # a date on this weekday (Monday 0 .. Sunday 6)
     weight: float = 0.05
 
     def factor(self, value: str) -> float:
         if self.allowed is not None and value not in self.allowed:
             return self.weight
         if (self.earliest and value < self.earliest) or (self.latest and value > self.latest):
+            return self.weight
+        if self.weekday is not None and date.fromisoformat(value).weekday() != self.weekday:
             return self.weight
         return 1.0
 
