@@ -64,6 +64,7 @@ class Score:
     by_type: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_filler: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     handwritten: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # by type
+    by_channel: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # printed
     empty_read: Tally = field(default_factory=Tally)        # empty boxes read as empty
     signatures: Counter = field(default_factory=Counter)    # (truth, predicted) -> n
     calibration: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
@@ -99,6 +100,8 @@ class Score:
                 self.by_filler[filler].add(ok)
                 if filler in ("parent", "provider"):
                     self.handwritten[kind].add(ok)
+                elif filler == "system":
+                    self.by_channel[truth.get("channel", "?")].add(ok)
                 if not ok and len(self.misses) < 40:
                     self.misses.append(f"{truth['source']} {name}: {value!r} != {want!r}")
             if kind == "signature":
@@ -135,6 +138,8 @@ class Score:
         out += [f"  {k:<10} {v}" for k, v in sorted(self.by_type.items())]
         out += ["handwritten fields by type (filled by parent or provider):"]
         out += [f"  {k:<10} {v}" for k, v in sorted(self.handwritten.items())]
+        out += ["system-printed fields by channel:"]
+        out += [f"  {k:<14} {v}" for k, v in sorted(self.by_channel.items())]
         out += ["fields by filled_by (non-empty truth):"]
         out += [f"  {k:<10} {v}" for k, v in sorted(self.by_filler.items())]
         out += [f"empty boxes read as empty {self.empty_read}", "signature confusion (truth -> read):"]
