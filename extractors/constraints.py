@@ -163,4 +163,31 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
                     value, conf = conform(fv.value, fmt, fv.confidence)
                     out[name] = replace(fv, value=value, confidence=conf)
                     break
+    return _weekly(form, vocab, out)
+
+
+WEEKLY_CONFIDENCE = 0.7     # taken from other weeks, not read: a person confirms it
+
+
+def _weekly(form: str, vocab: dict, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """A scheduled code printed from a weekly schedule that reads as no allowed value ("7"
+    for "2") is taken from the same weekday of the other weeks, when at least two of them were
+    read surely and all agree."""
+    out = dict(fields)
+    for pattern in _spec().get("weekly", {}).get(form, []):
+        allowed = next((a for p, a in vocab.items() if p == pattern), None)
+        for name, fv in fields.items():
+            prefix, base = split_page_prefix(name)
+            if not fnmatch(base, pattern) or fv.value is None or fv.value in (allowed or []):
+                continue
+            head, day, tail = base.split(".days.")[0], int(base.split(".days.")[1][:2]), \
+                base.split(".days.")[1][2:]
+            others = [fields.get(f"{prefix}{head}.days.{d:02d}{tail}") for d in
+                      range(day % 7 or 7, 32, 7) if d != day]
+            sure = {o.value for o in others if o is not None and o.value is not None
+                    and o.confidence >= 0.8}
+            count = sum(1 for o in others if o is not None and o.value in sure
+                        and o.confidence >= 0.8)
+            if len(sure) == 1 and count >= 2:
+                out[name] = replace(fv, value=sure.pop(), confidence=WEEKLY_CONFIDENCE)
     return out

@@ -76,3 +76,14 @@ def test_week_of_is_expected_on_a_sunday():
     prior = constraints.date_prior("DCC-94E", "week_of", {})
     assert prior.factor("2025-06-15") == 1.0                  # a Sunday
     assert prior.factor("2025-06-16") < 0.1
+
+
+def test_a_misread_scheduled_code_is_taken_from_the_same_weekday_of_other_weeks():
+    fields = {f"children.0.days.{d:02d}.scheduled": FieldValue("2" if d % 7 == 3 else "1", 0.95,
+                                                               0, (0, 0, 1, 1), "code")
+              for d in range(1, 29)}
+    fields["children.0.days.10.scheduled"] = FieldValue("7", 0.3, 0, (0, 0, 1, 1), "code")
+    out = constraints.apply("DCC-97", fields)
+    assert out["children.0.days.10.scheduled"].value == "2"
+    assert out["children.0.days.10.scheduled"].confidence < 0.8
+    assert out["children.0.days.11.scheduled"].value == "1"
