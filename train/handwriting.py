@@ -384,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             "training_minutes": round((time.time() - t) / 60, 1),
             "training_crops": len(data), "training_fonts": fonts,
             "mnist_share": MNIST_SHARE, "dataset": DATASET,
+            "continued_from": str(args.init) if args.init else None,
             "calibration_fonts": list(CALIBRATION_FONTS), "calibration": {}}
     (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
     meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs)
