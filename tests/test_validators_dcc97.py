@@ -196,3 +196,13 @@ def test_billing_month_is_read_from_the_month_and_the_date_generated(changes, mo
     [f] = findings(result.extract, "dcc97.provider_signature")
     assert month in f.message
     assert (result.decisions[0].unreadable == []) == sure
+
+
+def test_blank_form_rests_on_the_note_being_written_not_on_reading_it():
+    nothing = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1")]
+    e = extract(("DCC-97", clean_97(children=nothing, provider_note="AMARI OUT SICK 6/3")),
+                received_at=RECEIVED_97)
+    e.documents[0].fields["provider_note"].confidence = 0.0      # handwriting read badly
+    checked = check(e)
+    assert rule_ids(checked) == {"dcc97.blank_form"}
+    assert checked.documents[0].route == "review"

@@ -63,7 +63,7 @@ def run(extract: Extract, history: History | None = None,
         found[id(r)].append(f)
     documents, decisions = [], []
     for r in readings:
-        kept = [f for f in found[id(r)] if not _rests_on_guesses(f, r.doc, extract)]
+        kept = [f for f in found[id(r)] if not _rests_on_guesses(f, r, extract)]
         doc = replace(r.doc, findings=kept)
         decision = decide(doc, r.used, r.missing, threshold, r.presence)
         documents.append(replace(doc, route=decision.route))
@@ -76,18 +76,20 @@ UNSURE = 0.65    # a field read with less confidence than this is a guess, not e
 # 0.726 -> 0.757, 0.780 -> 0.804 with recall unchanged; 0.8 began to cost recall)
 
 
-def _rests_on_guesses(finding: Finding, doc, extract: Extract) -> bool:
+def _rests_on_guesses(finding: Finding, r: Reading, extract: Extract) -> bool:
     """True when every field a finding names was read with low confidence: the finding may be
     an artefact of the reading. It is not reported; the document still goes to review, since
-    routing accepts only confidently read fields."""
+    routing accepts only confidently read fields. A field the rule needed only to be written
+    (``Reading.present``) and that is written is sure, however badly it was read."""
     values = []
     for name in finding.fields:            # the finding's own document first, then the others
-        fv = doc.fields.get(name) or next((d.fields[name] for d in extract.documents
-                                           if name in d.fields), None)
+        fv = r.doc.fields.get(name) or next((d.fields[name] for d in extract.documents
+                                             if name in d.fields), None)
         if fv is not None:
-            values.append(fv)
+            written = name in r.presence and name not in r.used and fv.value is not None
+            values.append(1.0 if written else fv.confidence)
     return bool(values) and len(values) == len(finding.fields) and \
-        all(fv.confidence < UNSURE for fv in values)
+        all(c < UNSURE for c in values)
 
 
 def check(extract: Extract, history: History | None = None,

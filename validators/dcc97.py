@@ -336,8 +336,8 @@ def blank_form(r: Reading, ctx: Context) -> list[Finding]:
     if any(d.exception for c in children(r) for d in c.days):
         return []
     names = ["provider_note"] + sorted(m.group(0) for m in r.names(r"p\d+\.provider_note"))
-    name, note = r.first(*names)
-    if note is None:
+    name = next((n for n in names if r.present(n)), None)   # a note is written; what it says
+    if name is None:                                         # does not matter here
         return []
     return [finding(
         "dcc97.blank_form",
