@@ -139,3 +139,32 @@ def test_two_children_of_one_name_pair_with_their_rows_in_order():
     checked = run(clean_97(children=twins), sheets)
     assert rule_ids(checked) == set()
     assert {d.route for d in checked.documents} == {"accept"}
+
+
+def _with_confidence(sheets, week: int, field: str, confidence: float):
+    e = extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97)
+    doc = [d for d in e.documents if d.form == "DCC-94E"][week]
+    doc.fields[field].confidence = confidence
+    return check(e)
+
+
+def test_a_time_written_but_not_read_is_not_evidence_of_absence():
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_in"] = None          # ink found, nothing legible
+    checked = _with_confidence(sheets, 2, "rows.0.days.wed.time_in", 0.02)
+    assert "match.billed_not_attended" not in rule_ids(checked)
+    assert checked.documents[0].route == "review"          # a person looks at the day
+
+
+def test_implausible_or_unsure_hours_are_not_evidence():
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_in"] = "20:00"       # 07:45 read as 20:00 -> 21.5 h?
+    sheets[2][1]["rows.0.days.wed.time_out"] = "17:30"
+    checked = run(sheets=sheets)
+    assert "match.full_day_hours" not in rule_ids(checked)
+    assert checked.documents[0].route == "review"
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_out"] = "12:00"      # 4.25 h, but read unsurely
+    checked = _with_confidence(sheets, 2, "rows.0.days.wed.time_out", 0.4)
+    assert "match.full_day_hours" not in rule_ids(checked)
+    assert checked.documents[0].route == "review"

@@ -29,7 +29,7 @@ from extractors.model import Extract, Finding
 
 from . import dcc94, dcc94e, dcc97, match, received  # noqa: F401  (registers the rules)
 from .history import FileOnly, History, Known
-from .reading import REGISTRY, Context, Reading
+from .reading import REGISTRY, UNSURE, Context, Reading
 from .routing import DEFAULT_THRESHOLD, Decision, decide
 
 __all__ = ["check", "run", "Checked", "History", "FileOnly", "Known", "DEFAULT_THRESHOLD",
@@ -71,9 +71,6 @@ def run(extract: Extract, history: History | None = None,
     return Checked(replace(extract, documents=documents), decisions)
 
 
-UNSURE = 0.65    # a field read with less confidence than this is a guess, not evidence
-# (chosen on three development sets, seeds 6061, 7373, 8080: findings precision 0.780 -> 0.821,
-# 0.726 -> 0.757, 0.780 -> 0.804 with recall unchanged; 0.8 began to cost recall)
 
 
 def _rests_on_guesses(finding: Finding, r: Reading, extract: Extract) -> bool:

@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 from extractors.model import Finding
 
 from . import dcc94e, dcc97, policy
-from .reading import Context, Reading, finding, listing, rule
+from .reading import UNSURE, Context, Reading, finding, listing, rule
 
 NAME_SIMILARITY = 0.8      # a handwritten name this close to a printed one is the same child
 
@@ -66,11 +66,27 @@ class Pairing:
 
     def covered(self, child: dcc97.Child, day: date) -> dcc94e.Row | None:
         """The sheet row of ``child`` in the week of ``day``, None when no sheet has it."""
+        sheet = self.sheet_of(child, day)
+        return sheet.children[child.index] if sheet else None
+
+    def sheet_of(self, child: dcc97.Child, day: date) -> Sheet | None:
         for sheet in self.sheets:
             in_week = sheet.start <= day < sheet.start + timedelta(days=7)
             if in_week and child.index in sheet.children:
-                return sheet.children[child.index]
+                return sheet
         return None
+
+
+MAX_DAY_HOURS = 16     # more than this between arrival and departure is taken for a misread
+                       # time (an a.m./p.m. slip), not for a day in care: a person looks
+
+
+def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
+    """The time fields of ``visit`` too unsure to be evidence: all of them, or (``empty_only``)
+    those read as empty (ink that could not be read, or an ink test near its threshold)."""
+    names = [visit.prefix + t for t in ("time_in", "time_out")]
+    return [n for n in names if sheet.confidence(n) < UNSURE
+            and (not empty_only or sheet.peek(n) is None)]
 
 
 def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
@@ -164,6 +180,13 @@ def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding
             if row is None:                       # no sheet for the week: match.missing_week
                 continue
             visit = _visit(row, d.on)
+            if visit is not None and not (visit.time_in and visit.time_out):
+                sheet = p.sheet_of(child, d.on).reading
+                unsure = _unsure(sheet, visit, empty_only=True)
+                if unsure:                   # maybe written, not read: a person looks
+                    sheet.unreadable(*unsure)
+                    p.pbf.unreadable(*unsure)
+                    continue
             if visit is None or not (visit.time_in and visit.time_out):
                 missing.append(d)
                 fields.append(d.prefix + ("provider_exception" if d.exception else "scheduled"))
@@ -188,6 +211,12 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
             visit = _visit(row, d.on) if row else None
             hours = visit.hours if visit else None
             if hours is None:
+                continue
+            unsure = _unsure(p.sheet_of(child, d.on).reading, visit, empty_only=False)
+            if unsure or hours > MAX_DAY_HOURS:
+                names = unsure or [visit.prefix + "time_in", visit.prefix + "time_out"]
+                p.sheet_of(child, d.on).reading.unreadable(*names)
+                p.pbf.unreadable(*names)
                 continue
             entry = policy.code(d.billed)
             if entry.full_day and hours < low:
