@@ -168,3 +168,14 @@ def test_implausible_or_unsure_hours_are_not_evidence():
     checked = _with_confidence(sheets, 2, "rows.0.days.wed.time_out", 0.4)
     assert "match.full_day_hours" not in rule_ids(checked)
     assert checked.documents[0].route == "review"
+
+
+def test_no_missing_week_when_a_sheet_of_the_provider_has_an_unsure_week():
+    sheets = month_sheets(skip=("2022-06-19",))
+    checked = run(sheets=sheets)
+    assert "match.missing_week" in rule_ids(checked)           # surely read weeks: a finding
+    sheets = month_sheets(skip=("2022-06-19",))
+    sheets[1][1]["week_of"], sheets[1][1]["week_through"] = "2022-08-07", "2022-08-13"
+    checked = run(sheets=sheets)                               # one week misread far away
+    assert "match.missing_week" not in rule_ids(checked)
+    assert checked.documents[0].route == "review"

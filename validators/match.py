@@ -63,6 +63,8 @@ class Pairing:
     month: date
     children: list[dcc97.Child]
     sheets: list[Sheet]
+    doubtful: list[Reading] = field(default_factory=list)   # same provider's sheets whose week
+                                                           # is unread, unsure or off the month
 
     def covered(self, child: dcc97.Child, day: date) -> dcc94e.Row | None:
         """The sheet row of ``child`` in the week of ``day``, None when no sheet has it."""
@@ -105,7 +107,7 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
             continue
         end = dcc97.month_end(month)
         children = dcc97.children(pbf)
-        mine = []
+        mine, doubtful = [], []
         for s in sheets:
             if not _same_provider(pbf, s, len(pbfs)):
                 continue
@@ -113,7 +115,11 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
             if start is None:                 # which week it covers is unknown: ask a person
                 s.unreadable("week_of")
                 pbf.unreadable("week_of")
+                doubtful.append(s)
                 continue
+            if min(s.confidence("week_of"), s.confidence("week_through")) < UNSURE or \
+                    not (start <= end and start + timedelta(days=6) >= month):
+                doubtful.append(s)            # perhaps misread: it may cover a missing week
             if start <= end and start + timedelta(days=6) >= month:
                 sheet = Sheet(s, start, dcc94e.rows(s))
                 _count_as_used(s, sheet.rows)
@@ -125,7 +131,7 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
                 _by_elimination(pbf, sheet, children)
                 mine.append(sheet)
         if mine:
-            out.append(Pairing(pbf, month, children, mine))
+            out.append(Pairing(pbf, month, children, mine, doubtful))
     return out
 
 
@@ -267,7 +273,11 @@ def missing_week(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
         for d in _attended_days(child):
             if p.covered(child, d.on) is None:
                 weeks.setdefault(week_start(d.on), []).append(d)
-        if weeks:
+        if weeks and p.doubtful:      # a sheet whose week was not read surely may be it
+            p.pbf.unreadable("week_of")
+            for sheet in p.doubtful:
+                sheet.unreadable("week_of")
+        elif weeks:
             starts = sorted(weeks)
             out.append((p.pbf, finding(
                 "match.missing_week",
