@@ -17,13 +17,12 @@ from sqlalchemy.orm import selectinload
 import validators
 from extractors.model import Document as CoreDocument, Extract, PageInfo
 from intake import config as intake_config
-from intake.documents import save_extract, save_page_image
 from intake.history import model_document
-from intake.ingest import Delivery, ingest_bytes
-from intake.store import Document, Page, ReviewEvent, Store, Submission, create_user
+from intake.ingest import Delivery
+from intake.store import Document, ReviewEvent, Store, create_user
 from web.app import create_app
 
-from test_web import DATA, PASSWORD, login, render
+from test_web import DATA, PASSWORD, login, render, store_read
 
 FAX_A_AT = "2022-05-12T09:00:00-04:00"      # pages 1 and 2: 9 days after 2022-05-03
 FAX_B_AT = "2022-05-16T09:14:00-04:00"      # pages 2 (again) and 3: 13 days, past the window
@@ -62,20 +61,8 @@ def store_fax(store: Store, images: list, extract: Extract) -> int:
     pages = [im.convert("1") for im in images]
     pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:],
                   compression="group4", dpi=(200, 200))
-    result = ingest_bytes(store, buf.getvalue(),
-                          Delivery(extract.source, "fax", None, extract.received_at),
-                          enqueue=False)
-    with store.session() as s:
-        sub = s.get(Submission, result.submission_id)
-        for info, image in zip(extract.pages, images):
-            rel = save_page_image(store.config, sub.sha256, info.index,
-                                  SimpleNamespace(image=image))
-            s.add(Page(submission_id=sub.id, index=info.index, state="read", form=info.form,
-                       form_page=info.page, of=info.of, rotation=0, skew_degrees=0.0,
-                       image_path=rel, read={"image_size": list(image.size)}))
-        sub.page_count, sub.state = len(extract.pages), "assembling"
-    save_extract(store, result.submission_id, extract, 0.1)
-    return result.submission_id
+    return store_read(store, buf.getvalue(),
+                      Delivery(extract.source, "fax", None, extract.received_at), images, extract)
 
 
 @pytest.fixture

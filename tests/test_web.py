@@ -48,9 +48,15 @@ def render(pdf: Path) -> list:
 def store_extract(store: Store, pdf: Path, extract: Extract, channel: str = "fax") -> int:
     """Ingest ``pdf`` (without queueing: no worker here), keep its page images, then save the
     given extract as if the workers had read it. Returns the submission id."""
-    result = ingest_bytes(store, pdf.read_bytes(),
-                          Delivery(pdf.name, channel, None, extract.received_at), enqueue=False)
-    images = render(pdf)
+    return store_read(store, pdf.read_bytes(),
+                      Delivery(pdf.name, channel, None, extract.received_at), render(pdf), extract)
+
+
+def store_read(store: Store, data: bytes, delivery: Delivery, images: list,
+               extract: Extract) -> int:
+    """Ingest ``data`` without queueing, keep ``images`` as its read pages and save ``extract``
+    for it as the workers would. Returns the submission id."""
+    result = ingest_bytes(store, data, delivery, enqueue=False)
     with store.session() as s:
         sub = s.get(Submission, result.submission_id)
         for info in extract.pages:
