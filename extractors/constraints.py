@@ -92,20 +92,23 @@ def _weekday_by_vote(prefix: str, fields: dict[str, FieldValue]) -> tuple[int, f
 
 DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}
 
-DATE_PRIOR_WEIGHT = 0.25    # a date outside its window keeps a quarter of its weight: a
-                            # clearly written surprising date (a real defect) still wins
+PRIOR_WEIGHT = 0.25         # a value outside its window keeps a quarter of its weight: a
+                            # clearly written surprising value (a real defect) still wins
 WEEKDAY_PRIOR_WEIGHT = 0.05  # "week of" a Sunday is printed on the form: a firmer fact
 
 
-def date_prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
-    """What the handwritten date ``name`` is expected to be (``date_priors`` in the data),
+def prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
+    """What the handwritten date or time ``name`` is expected to be (``priors`` in the data),
     from the printed dates already read on the same ``page``; None when nothing is known."""
     _, base = split_page_prefix(name)
-    spec = _spec().get("date_priors", {}).get(form, {}).get(base)
+    spec = next((v for pattern, v in _spec().get("priors", {}).get(form, {}).items()
+                 if fnmatch(base, pattern)), None)
     if spec is None:
         return None
     if "weekday" in spec:
         return Prior(weekday=spec["weekday"], weight=WEEKDAY_PRIOR_WEIGHT)
+    if "between" in spec:                    # "HH:MM" strings compare as times do
+        return Prior(earliest=spec["between"][0], latest=spec["between"][1], weight=PRIOR_WEIGHT)
     anchor = next((fv for n, fv in page.items() if split_page_prefix(n)[1] == spec["near"]
                    and fv.value is not None and fv.confidence >= 0.5), None)
     if anchor is None:
@@ -113,7 +116,7 @@ def date_prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | Non
     start = date.fromisoformat(anchor.value if len(anchor.value) == 10 else anchor.value + "-01")
     before, after = spec["days"]
     return Prior(earliest=str(start + timedelta(days=before)),
-                 latest=str(start + timedelta(days=after)), weight=DATE_PRIOR_WEIGHT)
+                 latest=str(start + timedelta(days=after)), weight=PRIOR_WEIGHT)
 
 
 def conform(value: str | None, fmt: str, confidence: float) -> tuple[str | None, float]:

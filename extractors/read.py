@@ -160,8 +160,7 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
         for c, fv in zip(group, _read_typed(group, kind, printed, fit.dpi)):
             out[c.field.name] = fv
     for kind, group in hand.items():          # after the printed fields: dates use them
-        priors = [constraints.date_prior(layout.form, c.field.name, out) if kind == "date"
-                  else None for c in group]
+        priors = [constraints.prior(layout.form, c.field.name, out) for c in group]
         for c, (text, conf) in zip(group, _read_handwriting(group, kind, priors)):
             out[c.field.name] = _value(c.field, text, conf, c.box)
     return {f.name: out[f.name] for f in layout.fields}
@@ -249,7 +248,7 @@ def _signature(c: Crop, text: str, conf: float) -> FieldValue:
 def _read_handwriting(group: list[Crop], kind: str, priors: list | None = None
                       ) -> list[tuple[str, float]]:
     """Handwritten codes, times, dates and numbers: the handwriting model, with what the form
-    already says about each value (``constraints.date_prior``)."""
+    already says about each value (``constraints.prior``)."""
     readings = read_handwriting([c.grey for c in group], kind, priors)
     # a reading the model gives no chance at all is no value (ink, but nothing legible)
     return [(r.text if r.confidence >= UNREADABLE else "", r.confidence) for r in readings]

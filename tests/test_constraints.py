@@ -65,15 +65,15 @@ def test_no_vote_without_a_clear_majority():
 
 def test_a_signed_date_is_expected_near_the_printed_date_of_its_page():
     page = {"p2.date_generated": FieldValue("2025-03-03", 0.9, 0, (0, 0, 1, 1), "date")}
-    prior = constraints.date_prior("DCC-94", "parent_signed_date", page)
+    prior = constraints.prior("DCC-94", "parent_signed_date", page)
     assert prior.factor("2025-03-10") == 1.0
     assert 0 < prior.factor("2025-09-17") < 1 and 0 < prior.factor("2025-02-20") < 1
-    assert constraints.date_prior("DCC-94", "parent_signed_date", {}) is None
-    assert constraints.date_prior("DCC-94", "applicant.name", page) is None
+    assert constraints.prior("DCC-94", "parent_signed_date", {}) is None
+    assert constraints.prior("DCC-94", "applicant.name", page) is None
 
 
 def test_week_of_is_expected_on_a_sunday():
-    prior = constraints.date_prior("DCC-94E", "week_of", {})
+    prior = constraints.prior("DCC-94E", "week_of", {})
     assert prior.factor("2025-06-15") == 1.0                  # a Sunday
     assert prior.factor("2025-06-16") < 0.1
 
@@ -87,3 +87,9 @@ def test_a_misread_scheduled_code_is_taken_from_the_same_weekday_of_other_weeks(
     assert out["children.0.days.10.scheduled"].value == "2"
     assert out["children.0.days.10.scheduled"].confidence < 0.8
     assert out["children.0.days.11.scheduled"].value == "1"
+
+
+def test_a_time_is_expected_in_the_hours_child_care_is_given():
+    prior = constraints.prior("DCC-94E", "rows.2.days.tue.time_in", {})
+    assert prior.factor("07:45") == 1.0 and prior.factor("16:55") == 1.0
+    assert prior.factor("04:55") < 1
