@@ -3,6 +3,7 @@
     loaded = load_pages(path)                         # 1. file -> page images (+ text layer)
     reads = [read_page(p, i) for i, p in enumerate(loaded.pages)]
         # per page: 2. fax header  3. clean + deskew  4. orient  5. classify + register
+        #           (a near miss decided by the form's own words)
         #           6. read every field by its type, then what the form allows
     received = received_at_for(path, loaded, reads)   # 7. sidecar, fax header, e-mail Date
     extract = assemble(path.name, received, reads)    # 8. group pages into documents,

@@ -11,8 +11,10 @@ The order of work is what keeps a 400-field DCC-97 page under a second or two:
 2. A born-digital page's text layer answers printed and typed fields exactly.
 3. Initials and marks are answered by the ink test alone.
 4. What remains is read in batches, one Tesseract run per kind of crop (``READERS``: page
-   segmentation mode and character set per field type), and handwritten codes, times, dates
-   and numbers by the handwriting model (``readers.handwriting``).
+   segmentation mode and character set per field type; printed capitals by
+   ``PRINTED_READERS``), unsure printed readings once more at twice the size, and handwritten
+   codes, times, dates and numbers by the handwriting model (``readers.handwriting``), told
+   what the form expects of a date or time (``constraints.prior``).
 5. Every reading is normalised by its type (``values``); a reading that does not parse as its
    type keeps a low confidence so it goes to a person.
 """
