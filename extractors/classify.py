@@ -12,9 +12,8 @@ as DCC-94 page 3, faxed with broken dashed rules) is given a second look by its 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,7 +54,7 @@ def needs_words(found: Classification) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[A-Z]{4,}", text.upper())}
+    return set(re.findall(r"[A-Z]{4,}", text.upper()))
 
 
 def by_words(found: Classification, page_words: list[str]) -> Classification:

@@ -1,8 +1,8 @@
 """What the forms allow, applied to a page's readings: closed vocabularies and derived values.
 
 A printed provider type is one of four phrases, a certificate number a C and ten digits, a care
-level one of nine codes, a weekday under
-a DCC-97 day number is the weekday of that date in the billing month. OCR that reads "LICENSED
+level one of nine codes, a weekday under a DCC-97 day number is the weekday of that date in the
+billing month. OCR that reads "LICENSED
 TYPE 1" or a smudged "H" under a Monday is corrected by what the form allows, and its
 confidence says how far the reading was from the allowed value. The vocabularies and the
 derivations are data (``forms/vocabulary.json``); this module only applies them.
@@ -47,12 +47,17 @@ def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str 
 WEEK = "MTWTFSS"          # Monday first, as ``calendar.weekday`` counts
 
 
+def _day(name: str) -> int:
+    """The day number of a DCC-97 calendar field: 14 for ``children.2.days.14.weekday``."""
+    return int(name.split(".days.")[1].split(".")[0])
+
+
 def weekday_of_billing_month(name: str, prefix: str, fields: dict[str, FieldValue]):
     """(value, confidence) of ``children.N.days.DD.weekday``: S M T W T F S, or None (greyed)
     after the month's end. From the billing month when it was read well; else from the
     weekday letters read on the page themselves (``_weekday_by_vote``); None when neither
     decides."""
-    day = int(name.split(".days.")[1].split(".")[0])
+    day = _day(name)
     month = fields.get(f"{prefix}billing_month") or fields.get("billing_month")
     if month is None or month.value is None or month.confidence < 0.8:
         voted = _weekday_by_vote(prefix, fields)
@@ -79,7 +84,7 @@ def _weekday_by_vote(prefix: str, fields: dict[str, FieldValue]) -> tuple[int, f
             continue
         if fv.value is None or fv.value not in WEEK or fv.confidence < 0.5:
             continue
-        day = int(name.split(".days.")[1].split(".")[0])
+        day = _day(name)
         voters += 1
         for first in range(7):
             votes[first] += WEEK[(first + day - 1) % 7] == fv.value
@@ -178,19 +183,16 @@ def _weekly(form: str, vocab: dict, fields: dict[str, FieldValue]) -> dict[str, 
     read surely and all agree."""
     out = dict(fields)
     for pattern in _spec().get("weekly", {}).get(form, []):
-        allowed = next((a for p, a in vocab.items() if p == pattern), None)
+        allowed = vocab.get(pattern, [])
         for name, fv in fields.items():
-            prefix, base = split_page_prefix(name)
-            if not fnmatch(base, pattern) or fv.value is None or fv.value in (allowed or []):
+            base = split_page_prefix(name)[1]
+            if not fnmatch(base, pattern) or fv.value is None or fv.value in allowed:
                 continue
-            head, day, tail = base.split(".days.")[0], int(base.split(".days.")[1][:2]), \
-                base.split(".days.")[1][2:]
-            others = [fields.get(f"{prefix}{head}.days.{d:02d}{tail}") for d in
-                      range(day % 7 or 7, 32, 7) if d != day]
-            sure = {o.value for o in others if o is not None and o.value is not None
-                    and o.confidence >= 0.8}
-            count = sum(1 for o in others if o is not None and o.value in sure
-                        and o.confidence >= 0.8)
-            if len(sure) == 1 and count >= 2:
-                out[name] = replace(fv, value=sure.pop(), confidence=WEEKLY_CONFIDENCE)
+            day = _day(base)
+            same_weekday = [fields.get(name.replace(f".days.{day:02d}.", f".days.{d:02d}."))
+                            for d in range(day % 7 or 7, 32, 7) if d != day]
+            sure = [o.value for o in same_weekday
+                    if o is not None and o.value is not None and o.confidence >= 0.8]
+            if len(sure) >= 2 and len(set(sure)) == 1:
+                out[name] = replace(fv, value=sure[0], confidence=WEEKLY_CONFIDENCE)
     return out

@@ -14,7 +14,6 @@ them, listed in ``KEYS`` (data, not code: the field names, without their ``pN.``
 from __future__ import annotations
 
 import math
-
 from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING

@@ -71,8 +71,6 @@ def run(extract: Extract, history: History | None = None,
     return Checked(replace(extract, documents=documents), decisions)
 
 
-
-
 def _rests_on_guesses(finding: Finding, r: Reading, extract: Extract) -> bool:
     """True when every field a finding names was read with low confidence: the finding may be
     an artefact of the reading. It is not reported; the document still goes to review, since

@@ -66,17 +66,19 @@ class Pairing:
     doubtful: list[Reading] = field(default_factory=list)   # same provider's sheets whose week
                                                            # is unread, unsure or off the month
 
-    def covered(self, child: dcc97.Child, day: date) -> dcc94e.Row | None:
-        """The sheet row of ``child`` in the week of ``day``, None when no sheet has it."""
-        sheet = self.sheet_of(child, day)
-        return sheet.children[child.index] if sheet else None
-
     def sheet_of(self, child: dcc97.Child, day: date) -> Sheet | None:
+        """The sheet with a row of ``child`` in the week of ``day``, None when no sheet has it."""
         for sheet in self.sheets:
             in_week = sheet.start <= day < sheet.start + timedelta(days=7)
             if in_week and child.index in sheet.children:
                 return sheet
         return None
+
+    def ask_person(self, sheet: Reading, names: list[str]) -> None:
+        """These sheet fields decide a comparison but were not read surely: both documents
+        go to a person."""
+        sheet.unreadable(*names)
+        self.pbf.unreadable(*names)
 
 
 MAX_DAY_HOURS = 16     # more than this between arrival and departure is taken for a misread
@@ -117,10 +119,10 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
                 pbf.unreadable("week_of")
                 doubtful.append(s)
                 continue
-            if min(s.confidence("week_of"), s.confidence("week_through")) < UNSURE or \
-                    not (start <= end and start + timedelta(days=6) >= month):
+            in_month = start <= end and start + timedelta(days=6) >= month
+            if not in_month or min(s.confidence("week_of"), s.confidence("week_through")) < UNSURE:
                 doubtful.append(s)            # perhaps misread: it may cover a missing week
-            if start <= end and start + timedelta(days=6) >= month:
+            if in_month:
                 sheet = Sheet(s, start, dcc94e.rows(s))
                 _count_as_used(s, sheet.rows)
                 for row in sheet.rows:           # in order: twins of one name pair up in turn
@@ -182,16 +184,14 @@ def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding
     for child in p.children:
         missing, fields = [], []
         for d in _attended_days(child):
-            row = p.covered(child, d.on)
-            if row is None:                       # no sheet for the week: match.missing_week
+            sheet = p.sheet_of(child, d.on)
+            if sheet is None:                     # no sheet for the week: match.missing_week
                 continue
-            visit = _visit(row, d.on)
+            visit = _visit(sheet.children[child.index], d.on)
             if visit is not None and not (visit.time_in and visit.time_out):
-                sheet = p.sheet_of(child, d.on).reading
-                unsure = _unsure(sheet, visit, empty_only=True)
+                unsure = _unsure(sheet.reading, visit, empty_only=True)
                 if unsure:                   # maybe written, not read: a person looks
-                    sheet.unreadable(*unsure)
-                    p.pbf.unreadable(*unsure)
+                    p.ask_person(sheet.reading, unsure)
                     continue
             if visit is None or not (visit.time_in and visit.time_out):
                 missing.append(d)
@@ -213,16 +213,15 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
     for child in p.children:
         short, long = [], []
         for d in _attended_days(child):
-            row = p.covered(child, d.on)
-            visit = _visit(row, d.on) if row else None
+            sheet = p.sheet_of(child, d.on)
+            visit = _visit(sheet.children[child.index], d.on) if sheet else None
             hours = visit.hours if visit else None
             if hours is None:
                 continue
-            unsure = _unsure(p.sheet_of(child, d.on).reading, visit, empty_only=False)
+            unsure = _unsure(sheet.reading, visit, empty_only=False)
             if unsure or hours > MAX_DAY_HOURS:
-                names = unsure or [visit.prefix + "time_in", visit.prefix + "time_out"]
-                p.sheet_of(child, d.on).reading.unreadable(*names)
-                p.pbf.unreadable(*names)
+                p.ask_person(sheet.reading,
+                             unsure or [visit.prefix + "time_in", visit.prefix + "time_out"])
                 continue
             entry = policy.code(d.billed)
             if entry.full_day and hours < low:
@@ -271,7 +270,7 @@ def missing_week(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
     for child in p.children:
         weeks: dict[date, list[dcc97.Day]] = {}
         for d in _attended_days(child):
-            if p.covered(child, d.on) is None:
+            if p.sheet_of(child, d.on) is None:
                 weeks.setdefault(week_start(d.on), []).append(d)
         if weeks and p.doubtful:      # a sheet whose week was not read surely may be it
             p.pbf.unreadable("week_of")
