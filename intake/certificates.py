@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from extractors.model import Extract, PageInfo
 from intake.config import Config
-from intake.store import (Document, FieldRow, FindingRow, Page, ReviewEvent, Submission,
+from intake.store import (Document, FieldRow, Page, ReviewEvent, Submission,
                           latest_corrections, utcnow)  # noqa: F401
 from validators import completeness
 
@@ -147,6 +147,7 @@ def _complete(s: Session, primary: Document, others: list[Document]) -> None:
     """Fold ``others``' pages and fields into ``primary``, apply the reviewers' corrections of
     every part again, and validate it on the corrected values."""
     import validators
+    from intake.documents import finding_rows
     from intake.history import model_document
     _take_readings(s, primary, others)
     for other in others:
@@ -163,9 +164,7 @@ def _complete(s: Session, primary: Document, others: list[Document]) -> None:
                                        _pages(s, primary.submission_id),
                                        [model_document(primary)])).documents[0]
     primary.route = checked.route
-    primary.findings[:] = [FindingRow(rule=x.rule, severity=x.severity, message=x.message,
-                                      fields=list(x.fields), policy=x.policy)
-                           for x in checked.findings]
+    primary.findings[:] = finding_rows(checked.findings)
     primary.status = "completed"
     note = "missing pages arrived in a later submission"
     if kept:

@@ -108,9 +108,14 @@ def write_fields(row: Document, doc) -> None:
             row.fields.append(f)
         f.value, f.extracted, f.confidence = fv.value, fv.value, fv.confidence
         f.page, f.box, f.type, f.corrected = fv.page, list(fv.box), fv.type, False
-    row.findings[:] = [FindingRow(rule=x.rule, severity=x.severity, message=x.message,
-                                  fields=list(x.fields), policy=x.policy)
-                       for x in doc.findings]
+    row.findings[:] = finding_rows(doc.findings)
 
 
-__all__ = ["save_page_image", "fill_page", "build_extract", "save_extract", "write_fields"]
+def finding_rows(findings) -> list[FindingRow]:
+    """Store rows for the core's findings."""
+    return [FindingRow(rule=x.rule, severity=x.severity, message=x.message,
+                       fields=list(x.fields), policy=x.policy) for x in findings]
+
+
+__all__ = ["save_page_image", "fill_page", "build_extract", "save_extract", "write_fields",
+           "finding_rows"]

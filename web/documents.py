@@ -202,7 +202,7 @@ def revalidate(session, doc: Document) -> str:
     findings; returns a short summary of what changed ("" when nothing did). The route stays
     as the pipeline decided: the document is in a person's hands already."""
     from validators import check
-    from intake.store import FindingRow
+    from intake.documents import finding_rows
 
     pages = session.scalars(select(Page).where(Page.submission_id == doc.submission_id)
                             .order_by(Page.index))
@@ -222,9 +222,7 @@ def revalidate(session, doc: Document) -> str:
     for row in list(doc.findings):
         if row not in kept:
             doc.findings.remove(row)
-    for f in new:
-        doc.findings.append(FindingRow(rule=f.rule, severity=f.severity, message=f.message,
-                                       fields=list(f.fields), policy=f.policy))
+    doc.findings.extend(finding_rows(new))
     session.flush()
     gone, added = len(before - after), len(after - before)
     parts = []
