@@ -66,6 +66,10 @@ def pool(name: str) -> list[str] | None:
 
 @cache
 def font_file(name: str) -> Path:
+    """An installed font by ``HANDWRITING_FONTS`` name or file name, or a font file's path
+    (the training hands of ``train.webfonts``)."""
+    if Path(name).is_absolute() and Path(name).is_file():
+        return Path(name)
     filename = HANDWRITING_FONTS.get(name, name)
     for root in FONT_DIRS:
         found = sorted(root.rglob(filename))

@@ -51,12 +51,12 @@ class IntegrityError(RuntimeError):
     """The downloaded tarball is not the one npm published."""
 
 
-def check_integrity(blob: bytes, integrity: str = INTEGRITY) -> None:
+def check_integrity(blob: bytes, integrity: str = INTEGRITY, label: str = TARBALL) -> None:
     """Raise ``IntegrityError`` unless ``blob`` has the npm ``sha512-<base64>`` digest."""
     algorithm, _, expected = integrity.partition("-")
     digest = base64.b64encode(hashlib.new(algorithm, blob).digest()).decode()
     if digest != expected:
-        raise IntegrityError(f"{TARBALL}: {algorithm} {digest} is not the published {expected}")
+        raise IntegrityError(f"{label}: {algorithm} {digest} is not the published {expected}")
 
 
 def fetch(data_dir: Path = DATA, url: str = URL) -> Path:
