@@ -20,6 +20,10 @@ class FieldValue:
     page: int = 0                     # index into Extract.pages
     box: tuple[float, float, float, float] = (0, 0, 0, 0)   # pixels of the upright page image
     type: str | None = None           # layout field type
+    # Other values the reader weighed, with their probabilities (the value itself first, at
+    # its confidence). In memory only, not in the JSON: validators use it to tell whether a
+    # conclusion holds whichever of them was written (validators.reading.Reading.distribution).
+    alternatives: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict:
         out = {"value": self.value, "confidence": round(self.confidence, 4), "page": self.page,

@@ -67,15 +67,30 @@ class PageRead:
         return {"index": self.index, "form": self.form, "page": self.page, "of": self.of,
                 "rotation": self.rotation, "skew": self.skew, "fax_header": self.fax_header,
                 "image_size": list(self.image_size), "score": self.score,
-                "fields": {k: v.to_json() for k, v in self.fields.items()},
+                "fields": {k: _field_json(v) for k, v in self.fields.items()},
                 "name_crops": {k: _png(v) for k, v in self.name_crops.items()}}
 
     @classmethod
     def from_json(cls, raw: dict) -> "PageRead":
         return cls(raw["index"], raw["form"], raw["page"], raw["of"], raw["rotation"],
                    raw["skew"], raw["fax_header"], tuple(raw["image_size"]), raw["score"],
-                   {k: FieldValue.from_json(v) for k, v in raw["fields"].items()},
+                   {k: _field_from_json(v) for k, v in raw["fields"].items()},
                    {k: _unpng(v) for k, v in raw.get("name_crops", {}).items()})
+
+
+def _field_json(fv: FieldValue) -> dict:
+    """A field as the contract has it, plus the reader's alternatives (kept between the
+    service's page and document jobs; not part of ``ccap extract``'s output)."""
+    out = fv.to_json()
+    if fv.alternatives:
+        out["alternatives"] = [[v, round(float(p), 4)] for v, p in fv.alternatives]
+    return out
+
+
+def _field_from_json(raw: dict) -> FieldValue:
+    fv = FieldValue.from_json(raw)
+    fv.alternatives = tuple((v, p) for v, p in raw.get("alternatives", ()))
+    return fv
 
 
 def _png(image: np.ndarray) -> str:

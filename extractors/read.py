@@ -94,13 +94,17 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray) ->
     return crops
 
 
-def _value(field: Field, text: str | None, confidence: float, box) -> FieldValue:
+def _value(field: Field, text: str | None, confidence: float, box,
+           alternatives: tuple[tuple[str, float], ...] = ()) -> FieldValue:
     if text and field.type in ("name", "text"):
         text = text.strip(" .,:;'-_|")           # specks and border bits at either end
     value = normalise(field.type, text)
     if text and (value is None or not is_normalised(field.type, value)):
         confidence *= 0.3             # ink that does not read as its type
-    return FieldValue(value, float(confidence), 0, tuple(float(v) for v in box), field.type)
+    if not alternatives or alternatives[0][0] != value:
+        alternatives = ()
+    return FieldValue(value, float(confidence), 0, tuple(float(v) for v in box), field.type,
+                      alternatives)
 
 
 def _words_in(words: list[Word], box) -> str | None:
@@ -163,8 +167,8 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             out[c.field.name] = fv
     for kind, group in hand.items():          # after the printed fields: dates use them
         priors = [constraints.prior(layout.form, c.field.name, out) for c in group]
-        for c, (text, conf) in zip(group, _read_handwriting(group, kind, priors)):
-            out[c.field.name] = _value(c.field, text, conf, c.box)
+        for c, (text, conf, others) in zip(group, _read_handwriting(group, kind, priors)):
+            out[c.field.name] = _value(c.field, text, conf, c.box, others)
     return {f.name: out[f.name] for f in layout.fields}
 
 
@@ -248,9 +252,24 @@ def _signature(c: Crop, text: str, conf: float) -> FieldValue:
 
 
 def _read_handwriting(group: list[Crop], kind: str, priors: list | None = None
-                      ) -> list[tuple[str, float]]:
+                      ) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
     """Handwritten codes, times, dates and numbers: the handwriting model, with what the form
-    already says about each value (``constraints.prior``)."""
+    already says about each value (``constraints.prior``). Each reading comes with its
+    alternatives: the value at its (calibrated) confidence, then the runners-up sharing the
+    rest in proportion to their shares of the beam, none above its own share (what the beam
+    did not hold stays unaccounted for: "something else")."""
     readings = read_handwriting([c.grey for c in group], kind, priors)
     # a reading the model gives no chance at all is no value (ink, but nothing legible)
-    return [(r.text if r.confidence >= UNREADABLE else "", r.confidence) for r in readings]
+    return [(r.text, r.confidence, _alternatives(r)) if r.confidence >= UNREADABLE
+            else ("", r.confidence, ()) for r in readings]
+
+
+def _alternatives(r) -> tuple[tuple[str, float], ...]:
+    if not r.alternatives:
+        return ()
+    rest = r.alternatives[1:]
+    total = sum(share for _, share in rest)
+    if total <= 0:
+        return ((r.value, r.confidence),)
+    return ((r.value, r.confidence),) + tuple(
+        (value, min(share, (1 - r.confidence) * share / total)) for value, share in rest)

@@ -163,12 +163,45 @@ def test_a_sheet_alone_needs_its_times_written_not_read_well():
     assert result.decisions[0].low_confidence == ["rows.0.days.sat.time_in"]
 
 
-def test_times_and_names_compared_with_billing_must_be_read_well():
-    parts = [("DCC-97", clean_97())] + month_sheets()
-    e = extract(*parts, received_at=RECEIVED_97)
-    assert all(d.route == "accept" for d in check(e).documents)
+def billed_month_with_sheets():
+    """A June 2022 billing form and its sheets; the first sheet (week of May 29) and the
+    field of its Wednesday June 1 arrival (billed) and Monday May 30 arrival (not billed)."""
+    e = extract(*([("DCC-97", clean_97())] + month_sheets()), received_at=RECEIVED_97)
     k = next(i for i, d in enumerate(e.documents) if d.form == "DCC-94E")
-    sheet = e.documents[k]
-    time = next(n for n, v in sheet.fields.items() if n.endswith("time_in") and v.value)
-    sheet.fields[time].confidence = 0.3
+    return e, k, "rows.0.days.wed.time_in", "rows.0.days.mon.time_in"
+
+
+def test_times_compared_with_billing_must_be_read_well():
+    e, k, billed, _ = billed_month_with_sheets()
+    assert all(d.route == "accept" for d in check(e).documents)
+    e.documents[k].fields[billed].confidence = 0.7
+    result = run(e)
+    assert result.extract.documents[k].route == "review"
+    assert billed in result.decisions[k].low_confidence
+
+
+def test_names_compared_with_billing_must_be_read_well():
+    e, k, _, _ = billed_month_with_sheets()
+    e.documents[k].fields["rows.0.child_name"].confidence = 0.5
+    assert check(e).documents[k].route == "review"
+
+
+def test_times_of_a_day_not_billed_need_only_be_written():
+    e, k, _, unbilled = billed_month_with_sheets()
+    e.documents[k].fields[unbilled].confidence = 0.3
+    assert check(e).documents[k].route == "accept"
+
+
+def test_unsure_times_are_enough_when_the_hours_are_settled_either_way():
+    """07:45 read at 0.7 (07:15 and 01:45 weighed too), out at 17:30: a full day whichever
+    it was, so the exact arrival does not matter; with 12:45 among the alternatives (under 5
+    hours) it does."""
+    e, k, billed, _ = billed_month_with_sheets()
+    fv = e.documents[k].fields[billed]
+    fv.confidence = 0.7
+    fv.alternatives = (("07:45", 0.7), ("07:15", 0.28), ("01:45", 0.02))
+    assert check(e).documents[k].route == "accept"
+    fv.alternatives = (("07:45", 0.7), ("12:45", 0.28), ("07:15", 0.02))
+    assert check(e).documents[k].route == "review"
+    fv.alternatives = (("07:15", 0.7), ("07:45", 0.3))    # stale: not of the value read
     assert check(e).documents[k].route == "review"

@@ -17,6 +17,14 @@ from .reading import Context, Reading, finding, listing, parse_minutes, rule
 FORM = "DCC-94E"
 
 
+def hours_between(time_in: str | None, time_out: str | None) -> float | None:
+    """Hours between arrival and departure (past midnight counts as the next day)."""
+    start, end = parse_minutes(time_in), parse_minutes(time_out)
+    if start is None or end is None:
+        return None
+    return ((end - start) % (24 * 60)) / 60
+
+
 @dataclass(frozen=True)
 class Visit:
     """One child's one day on the sheet."""
@@ -30,11 +38,7 @@ class Visit:
 
     @property
     def hours(self) -> float | None:
-        """Hours between arrival and departure (past midnight counts as the next day)."""
-        start, end = parse_minutes(self.time_in), parse_minutes(self.time_out)
-        if start is None or end is None:
-            return None
-        return ((end - start) % (24 * 60)) / 60
+        return hours_between(self.time_in, self.time_out)
 
     @property
     def label(self) -> str:

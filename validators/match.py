@@ -83,6 +83,28 @@ class Pairing:
 
 MAX_DAY_HOURS = 16     # more than this between arrival and departure is taken for a misread
                        # time (an a.m./p.m. slip), not for a day in care: a person looks
+SETTLED = 0.95         # a day's hours are settled when they fall on the same side of the rule's
+                       # limits with this probability, over the times the reader weighed
+
+
+def _length(hours: float | None, low: float) -> str | None:
+    """Which side of the rule's limits a day falls on."""
+    if hours is None:
+        return None
+    return "short" if hours < low else "long" if hours > MAX_DAY_HOURS else "day"
+
+
+def _settled(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
+    """Whether the day falls on the same side of ``low`` hours (and of ``MAX_DAY_HOURS``)
+    whichever of the reader's alternatives for its two times was written. A child dropped
+    off at 7:15 or 7:45 and picked up at 17:30 was there a full day either way: the times
+    need not be read exactly for the rule to be sure."""
+    read = _length(visit.hours, low)
+    p = sum(pa * pb
+            for a, pa in sheet.distribution(visit.prefix + "time_in")
+            for b, pb in sheet.distribution(visit.prefix + "time_out")
+            if _length(dcc94e.hours_between(a, b), low) == read)
+    return p >= SETTLED
 
 
 def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
@@ -141,13 +163,15 @@ ELIMINATION_SIMILARITY = 0.5
 
 
 def _count_as_used(sheet: Reading, rows: list[dcc94e.Row]) -> None:
-    """The names and times of a sheet compared with billing are evidence: a sheet is accepted
-    only when they were read well (``dcc94e.rows`` only peeks at them)."""
+    """The names of a sheet compared with billing are evidence: a sheet is accepted only when
+    they were read well (``dcc94e.rows`` only peeks at them). Of the times, whether they are
+    written always counts; their values count where a rule's conclusion rests on them
+    (``full_day_hours``)."""
     for row in rows:
         sheet.get(f"rows.{row.index}.child_name")
         for v in row.visits:
-            sheet.get(v.prefix + "time_in")
-            sheet.get(v.prefix + "time_out")
+            sheet.present(v.prefix + "time_in")
+            sheet.present(v.prefix + "time_out")
 
 
 def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> None:
@@ -218,10 +242,15 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
             hours = visit.hours if visit else None
             if hours is None:
                 continue
-            unsure = _unsure(sheet.reading, visit, empty_only=False)
-            if unsure or hours > MAX_DAY_HOURS:
-                p.ask_person(sheet.reading,
-                             unsure or [visit.prefix + "time_in", visit.prefix + "time_out"])
+            if not _settled(sheet.reading, visit, low):   # the exact times are the evidence
+                sheet.reading.get(visit.prefix + "time_in")
+                sheet.reading.get(visit.prefix + "time_out")
+                unsure = _unsure(sheet.reading, visit, empty_only=False)
+                if unsure:
+                    p.ask_person(sheet.reading, unsure)
+                    continue
+            if hours > MAX_DAY_HOURS:
+                p.ask_person(sheet.reading, [visit.prefix + "time_in", visit.prefix + "time_out"])
                 continue
             entry = policy.code(d.billed)
             if entry.full_day and hours < low:
