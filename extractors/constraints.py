@@ -30,6 +30,13 @@ def _spec() -> dict:
     return json.loads((Path(__file__).parent / "forms" / "vocabulary.json").read_text())
 
 
+def per_page(form: str, name: str) -> bool:
+    """Whether a printed field differs from page to page by design ("Page N of M"), so that
+    its copies on several pages are not one value."""
+    base = split_page_prefix(name)[1]
+    return any(fnmatch(base, pattern) for pattern in _spec().get("per_page", {}).get(form, []))
+
+
 def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str | None, float]:
     """The allowed value nearest to ``value`` and the confidence that it is the one."""
     if value is None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
+from . import constraints
 from .forms import load_form, split_page_prefix
 from .model import Document
 
@@ -119,12 +120,13 @@ def _vote_copies(form: str, count: int, fields: dict) -> dict:
     ``p1.``/``p2.``/``p3.`` footer copies) are one value: each copy is a vote weighted by its
     confidence, and every copy takes the winner. Agreeing copies raise the confidence as
     independent evidence does (noisy-or: four faxed copies of "C2608221897" read alike at 0.4
-    each make 0.87), votes for other values lower it."""
+    each make 0.87), votes for other values lower it. Values printed differently on each page
+    (``constraints.per_page``: "Page N of M") are not copies."""
     layout = {f.name: f for f in load_form(form).fields(count)}
     copies: dict[str, list[str]] = {}
     for name in fields:
         field = layout.get(name)
-        if field is not None and not field.handwritten:
+        if field is not None and not field.handwritten and not constraints.per_page(form, name):
             copies.setdefault(split_page_prefix(name)[1], []).append(name)
     out = dict(fields)
     for names in copies.values():

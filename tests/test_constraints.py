@@ -93,3 +93,25 @@ def test_a_time_is_expected_in_the_hours_child_care_is_given():
     prior = constraints.prior("DCC-94E", "rows.2.days.tue.time_in", {})
     assert prior.factor("07:45") == 1.0 and prior.factor("16:55") == 1.0
     assert prior.factor("04:55") < 1
+
+
+def test_page_numbers_are_not_copies_of_one_value():
+    """A DCC-97's "Page N of M" differs on each page by design; the page count does not."""
+    from extractors import group
+    from extractors.pipeline import PageRead
+
+    def page(n: int) -> PageRead:
+        prefix = "" if n == 1 else f"p{n}."
+        fields = {prefix + "page_number": FieldValue(str(n), 0.99, n - 1, (0, 0, 1, 1), "number"),
+                  prefix + "page_count": FieldValue("2" if n == 1 else "3", 0.99 if n == 1 else 0.5,
+                                                    n - 1, (0, 0, 1, 1), "number"),
+                  prefix + "pbf_number": FieldValue("P2207010456", 0.99, n - 1, (0, 0, 1, 1),
+                                                    "text")}
+        return PageRead(n - 1, "DCC-97", n, 2, 0, 0.0, None, (1700, 2200), 0.9, fields)
+
+    assert constraints.per_page("DCC-97", "p2.page_number")
+    assert not constraints.per_page("DCC-97", "p2.page_count")
+    doc, = group.documents([page(1), page(2)])
+    assert doc.fields["page_number"].value == "1" and doc.fields["p2.page_number"].value == "2"
+    assert doc.fields["p2.page_number"].confidence == 0.99
+    assert doc.fields["p2.page_count"].value == "2"               # a copy: voted
