@@ -178,7 +178,67 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
                     value, conf = conform(fv.value, fmt, fv.confidence)
                     out[name] = replace(fv, value=value, confidence=conf)
                     break
-    return _weekly(form, vocab, out)
+    return _spans(form, _weekly(form, vocab, out))
+
+
+def _minutes(value: str | None) -> int | None:
+    if not value or len(value) != 5 or value[2] != ":":
+        return None
+    return int(value[:2]) * 60 + int(value[3:])
+
+
+def _spread(fv: FieldValue) -> list[tuple[str, float]]:
+    """The reading and its runners-up with their probabilities (``FieldValue.alternatives``)."""
+    if fv.value is None or not fv.alternatives or fv.alternatives[0][0] != fv.value:
+        return []
+    return [(fv.value, fv.confidence)] + [(v, p) for v, p in fv.alternatives[1:] if v]
+
+
+def span(start: FieldValue, end: FieldValue, low: float, high: float
+         ) -> tuple[FieldValue, FieldValue]:
+    """Two handwritten times read together (``spans`` in the data). Each pair of the readers'
+    candidates is weighed by the product of their probabilities, and by ``PRIOR_WEIGHT`` when
+    it gives a span outside ``low``..``high`` hours; what neither reader put forward keeps its
+    own share of the weight ("something else"). When another pair than the one read wins, it
+    replaces it, each time with its probability over all pairs; a pair that already makes
+    sense is left exactly as read."""
+    firsts, seconds = _spread(start), _spread(end)
+    if not firsts or not seconds or len(firsts) + len(seconds) < 3:
+        return start, end
+
+    def weight(a: str, b: str) -> float:
+        m, n = _minutes(a), _minutes(b)
+        fits = m is not None and n is not None and low <= ((n - m) % 1440) / 60 <= high
+        return 1.0 if fits else PRIOR_WEIGHT
+
+    joint = {(a, b): pa * pb * weight(a, b) for a, pa in firsts for b, pb in seconds}
+    unknown = max(0.0, 1 - sum(p for _, p in firsts) * sum(p for _, p in seconds))
+    total = sum(joint.values()) + unknown
+    a, b = max(joint, key=joint.get)
+    if (a, b) == (start.value, end.value):
+        return start, end
+    return _marginal(start, joint, 0, a, total), _marginal(end, joint, 1, b, total)
+
+
+def _marginal(fv: FieldValue, joint: dict, side: int, value: str, total: float) -> FieldValue:
+    """``fv`` taking ``value``, with every candidate's probability summed over the pairs."""
+    shares: dict[str, float] = {}
+    for pair, w in joint.items():
+        shares[pair[side]] = shares.get(pair[side], 0.0) + w / total
+    ranked = [(value, shares.pop(value))] + sorted(shares.items(), key=lambda kv: -kv[1])
+    return replace(fv, value=value, confidence=ranked[0][1], alternatives=tuple(ranked))
+
+
+def _spans(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    out = dict(fields)
+    for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
+        low, high = spec["hours"]
+        for name in fields:
+            if fnmatch(split_page_prefix(name)[1], pattern):
+                partner = name.rsplit(".", 1)[0] + "." + spec["until"]
+                if partner in out:
+                    out[name], out[partner] = span(out[name], out[partner], low, high)
+    return out
 
 
 WEEKLY_CONFIDENCE = 0.7     # taken from other weeks, not read: a person confirms it

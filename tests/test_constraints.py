@@ -115,3 +115,30 @@ def test_page_numbers_are_not_copies_of_one_value():
     assert doc.fields["page_number"].value == "1" and doc.fields["p2.page_number"].value == "2"
     assert doc.fields["p2.page_number"].confidence == 0.99
     assert doc.fields["p2.page_count"].value == "2"               # a copy: voted
+
+
+def _time(value: str, alternatives) -> FieldValue:
+    return FieldValue(value, alternatives[0][1], 0, (0, 0, 1, 1), "time", tuple(alternatives))
+
+
+def test_a_slip_in_one_time_gives_way_when_its_runner_up_makes_a_day():
+    arrive = _time("07:35", [("07:35", 0.9), ("08:35", 0.05)])
+    leave = _time("07:20", [("07:20", 0.6), ("17:20", 0.3), ("07:30", 0.05)])
+    a, b = constraints.span(arrive, leave, 1, 14)
+    assert (a.value, b.value) == ("07:35", "17:20")
+    assert 0.5 < b.confidence < 0.9 and b.alternatives[0][0] == "17:20"
+
+
+def test_a_pair_that_makes_a_day_is_left_as_read():
+    arrive = _time("07:35", [("07:35", 0.7), ("01:35", 0.2)])
+    leave = _time("17:20", [("17:20", 0.6), ("07:20", 0.3)])
+    assert constraints.span(arrive, leave, 1, 14) == (arrive, leave)
+    lone = FieldValue("17:20", 0.6, 0, (0, 0, 1, 1), "time")          # no runners-up: as read
+    assert constraints.span(arrive, lone, 1, 14) == (arrive, lone)
+
+
+def test_a_short_day_clearly_written_is_kept():
+    """A real 30-minute visit read surely is not turned into a day: the span is soft."""
+    arrive = _time("07:30", [("07:30", 0.97), ("07:50", 0.02)])
+    leave = _time("08:00", [("08:00", 0.97), ("18:00", 0.02)])
+    assert constraints.span(arrive, leave, 1, 14)[1].value == "08:00"
