@@ -89,6 +89,17 @@ def test_a_misread_scheduled_code_is_taken_from_the_same_weekday_of_other_weeks(
     assert out["children.0.days.11.scheduled"].value == "1"
 
 
+def test_an_unsure_scheduled_code_that_other_weeks_confirm_is_sure():
+    fields = {f"children.0.days.{d:02d}.scheduled": FieldValue("2" if d % 7 == 3 else "1", 0.95,
+                                                               0, (0, 0, 1, 1), "code")
+              for d in range(1, 29)}
+    fields["children.0.days.10.scheduled"] = FieldValue("2", 0.1, 0, (0, 0, 1, 1), "code")
+    fields["children.0.days.11.scheduled"] = FieldValue("2", 0.1, 0, (0, 0, 1, 1), "code")
+    out = constraints.apply("DCC-97", fields)
+    assert out["children.0.days.10.scheduled"].confidence >= 0.8      # as on the 3rd, 17th..
+    assert out["children.0.days.11.scheduled"].confidence < 0.8       # others say "1"
+
+
 def test_a_time_is_expected_in_the_hours_child_care_is_given():
     prior = constraints.prior("DCC-94E", "rows.2.days.tue.time_in", {})
     assert prior.factor("07:45") == 1.0 and prior.factor("16:55") == 1.0
