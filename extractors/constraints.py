@@ -78,6 +78,51 @@ def weekday_of_billing_month(name: str, prefix: str, fields: dict[str, FieldValu
     return WEEK[calendar.weekday(year, number, day)], month.confidence
 
 
+def month_by_weekdays(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """The billing month checked against the weekday letters printed under its days (the
+    system prints them from the month, so they spell it again). When a surely read month
+    starts on another weekday than a clear majority of the letters say, it was misread (a
+    faxed 5 read as 8): the one month within a digit of the reading that fits the letters
+    (and, among several, lies up to three months before the date generated) replaces it,
+    else the reading stays; either way it goes to a person (confidence under
+    0.8), and the weekdays follow the letters."""
+    out = dict(fields)
+    for name, fv in fields.items():
+        prefix, base = split_page_prefix(name)
+        if base != "billing_month" or fv.value is None or fv.confidence < 0.8:
+            continue
+        voted = _weekday_by_vote(prefix, fields)
+        year, number = (int(v) for v in fv.value.split("-"))
+        if voted is None or voted[0] == calendar.weekday(year, number, 1):
+            continue
+        fits = [m for m in _one_digit_away(fv.value)
+                if calendar.weekday(int(m[:4]), int(m[5:]), 1) == voted[0]]
+        generated = fields.get(prefix + "date_generated") or fields.get("date_generated")
+        if len(fits) > 1 and generated is not None and generated.value:   # billed months
+            due = _months(generated.value[:7])                            # come just before
+            fits = [m for m in fits if 0 <= due - _months(m) <= 3]
+        value = fits[0] if len(fits) == 1 else fv.value
+        out[name] = replace(fv, value=value, confidence=min(0.75, voted[1]), alternatives=())
+    return out
+
+
+def _months(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _one_digit_away(month: str) -> list[str]:
+    """Valid months ("YYYY-MM") that differ from ``month`` in exactly one digit."""
+    out = []
+    for i, ch in enumerate(month):
+        if not ch.isdigit():
+            continue
+        for d in "0123456789":
+            other = month[:i] + d + month[i + 1:]
+            if d != ch and 1 <= int(other[5:]) <= 12 and 1990 <= int(other[:4]) <= 2069:
+                out.append(other)
+    return out
+
+
 def _weekday_by_vote(prefix: str, fields: dict[str, FieldValue]) -> tuple[int, float] | None:
     """(weekday of day 1, confidence) that agrees with most weekday letters read on the page.
 
@@ -153,6 +198,8 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     vocab = _spec()["vocabularies"].get(form, {})
     derived = _spec()["derived"].get(form, {})
     formats = _spec()["formats"].get(form, {})
+    if "weekday_of_billing_month" in derived.values():
+        fields = month_by_weekdays(fields)
     out = dict(fields)
     for name, fv in fields.items():
         prefix, base = split_page_prefix(name)

@@ -1,4 +1,6 @@
 """What the forms allow: vocabularies, identifier formats, derived weekdays."""
+import calendar
+
 from extractors import constraints
 from extractors.model import FieldValue
 
@@ -41,10 +43,21 @@ def _weekdays(first: int, days: int, misread: dict[int, str]) -> dict[str, Field
 
 
 def test_weekdays_follow_the_billing_month_when_it_was_read():
-    fields = _weekdays(6, 30, {6: "H"})          # June 2024 starts on a Saturday (index 5)
+    fields = _weekdays(5, 30, {6: "H"})          # June 2024 starts on a Saturday (index 5)
     fields["billing_month"] = FieldValue("2024-06", 0.95, 0, (0, 0, 1, 1), "month")
     out = constraints.apply("DCC-97", fields)
     assert out["children.0.days.03.weekday"].value == "M"
+
+
+def test_a_misread_month_is_found_by_the_weekday_letters_printed_from_it():
+    fields = _weekdays(calendar.weekday(2025, 5, 1), 31, {})       # May 2025, read as August
+    fields["billing_month"] = FieldValue("2025-08", 0.85, 0, (0, 0, 1, 1), "month")
+    fields["date_generated"] = FieldValue("2025-06-01", 0.99, 0, (0, 0, 1, 1), "date")
+    out = constraints.apply("DCC-97", fields)
+    assert out["billing_month"].value == "2025-05" and out["billing_month"].confidence < 0.8
+    assert out["children.0.days.01.weekday"].value == "T"                  # a Thursday
+    right = dict(fields, billing_month=FieldValue("2025-05", 0.85, 0, (0, 0, 1, 1), "month"))
+    assert constraints.apply("DCC-97", right)["billing_month"].confidence == 0.85
 
 
 def test_weekdays_are_voted_from_the_letters_when_the_month_was_not_read():
