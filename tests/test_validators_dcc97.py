@@ -1,7 +1,7 @@
 """DCC-97 rules: each fires on its defect and stays silent on a clean billing form."""
 import pytest
 
-from validators import Known, check
+from validators import Known, check, run
 from validators_build import RECEIVED_97, child_97, clean_97, extract, findings, rule_ids
 
 
@@ -156,6 +156,20 @@ def test_adjustment_window_needs_a_receipt_date():
 def test_care_level(dob, level, level2, fires):
     children = [child_97(0, "2022-06", "JAYDEN LOPEZ", dob, level, level2)]
     assert bool(findings(pbf(children=children), "dcc97.care_level")) == fires
+
+
+def test_a_birth_date_after_the_month_billed_is_a_misreading_not_a_care_level():
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2048-02-28", "SA-2")]   # 2018, faxed
+    result = run(extract(("DCC-97", clean_97(children=children)), received_at=RECEIVED_97))
+    assert not findings(result.extract, "dcc97.care_level")
+    assert result.extract.documents[0].route == "review"
+    assert "children.0.dob" in result.decisions[0].unreadable
+
+
+def test_a_child_outside_the_ages_paid_for_is_said_so():
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2002-01-10", "SA-2")]
+    found, = findings(pbf(children=children), "dcc97.care_level")
+    assert "no care level" in found.message and "None" not in found.message
 
 
 def test_blank_form():

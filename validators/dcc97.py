@@ -312,7 +312,7 @@ def care_level(r: Reading, ctx: Context) -> list[Finding]:
     first, last = month, month_end(month)
     for child in children(r):
         dob = parse_date(r.get(child.field("dob")))
-        if dob is None:
+        if dob is None or dob > last:           # born after the month billed: a misread date
             r.unreadable(child.field("dob"))
             continue
         want_1 = policy.care_level(dob, first)
@@ -322,6 +322,7 @@ def care_level(r: Reading, ctx: Context) -> list[Finding]:
         if (got_1, got_2) == (want_1, want_2):
             continue
         want = want_1 if want_2 is None else f"{want_1}, then {want_2} from the birthday"
+        want = want or "no care level (outside the ages the program pays for)"
         got = got_1 if got_2 is None else f"{got_1} then {got_2}"
         out.append(finding(
             "dcc97.care_level",
