@@ -77,6 +77,19 @@ def test_signed_dates(changes, fires):
     assert rule_ids(checked) <= {"dcc94.signed_dates"}
 
 
+def test_a_signed_date_months_away_read_unsurely_goes_to_a_person():
+    """"09/10/2026" read as "01/10/2026": eight months before generation is more likely a
+    misread than a date written; read surely, it is reported as written."""
+    e = extract(("DCC-94", clean_94(parent_signed_date="2021-09-02")))
+    e.documents[0].fields["parent_signed_date"].confidence = 0.7
+    result = run(e)
+    assert not findings(result.extract, "dcc94.signed_dates")
+    assert "parent_signed_date" in result.decisions[0].unreadable
+    assert result.extract.documents[0].route == "review"
+    e.documents[0].fields["parent_signed_date"].confidence = 0.99
+    assert findings(check(e), "dcc94.signed_dates")
+
+
 def test_signed_dates_without_receipt_date_checks_the_lower_bound_only():
     checked = check(extract(("DCC-94", clean_94(parent_signed_date="2099-01-01")),
                             received_at=None))

@@ -101,6 +101,11 @@ def return_window(r: Reading, ctx: Context) -> list[Finding]:
                     [name], policy=limit.source)]
 
 
+FAR_DAYS = 60      # a signed date this far outside generation..receipt, read unsurely, is
+                   # more likely a digit misread ("09/10" as "01/10") than what was written
+SURE = 0.95
+
+
 @rule("dcc94.signed_dates")
 def signed_dates(r: Reading, ctx: Context) -> list[Finding]:
     out = []
@@ -109,6 +114,11 @@ def signed_dates(r: Reading, ctx: Context) -> list[Finding]:
     for name, who in (("parent_signed_date", "parent"), ("provider_signed_date", "provider")):
         signed = r.date(name)
         if signed is None:
+            continue
+        far = ((generated is not None and (generated - signed).days > FAR_DAYS)
+               or (received is not None and (signed - received).days > FAR_DAYS))
+        if far and r.confidence(name) < SURE:
+            r.unreadable(name)                       # a person reads it
             continue
         if generated is not None and signed < generated:
             out.append(finding("dcc94.signed_dates",
