@@ -20,6 +20,9 @@ from .model import Document
 from .readers import handwriting as hw
 
 MAX_GAP = 2.5          # nats per character a known name may fall short of the open reading
+SURE_MARGIN = 1.0      # nats per character by which the best name beats the next one to be
+                       # sure of it: on development sets 6061, 7373, 8080 and 5151, 270 names
+                       # were resolved and 269 were right; the wrong one won by 0.09
 _ROW = re.compile(r"^rows\.\d+\.child_name$")
 
 
@@ -56,7 +59,8 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray])
             if gap <= MAX_GAP:
                 others = sorted(scores, reverse=True)[1:2]
                 margin = (scores[k] - others[0]) / max(1, len(vocabulary[k])) if others else 5.0
-                confidence = float(min(0.99, 0.6 + 0.1 * margin) * min(1.0, 1 - gap / (2 * MAX_GAP)))
+                confidence = float((0.5 + 0.45 * min(1.0, margin / SURE_MARGIN))
+                                   * min(1.0, 1 - gap / (4 * MAX_GAP)))
                 fields[name] = replace(fv, value=vocabulary[k], confidence=confidence)
         out.append(replace(doc, fields=fields))
     return out

@@ -1,0 +1,48 @@
+"""Handwritten DCC-94E child names resolved against the PBF's printed names (extractors.names)."""
+import random
+import sys
+from pathlib import Path
+
+from extractors import names
+from extractors.model import Document, FieldValue
+from sample_scans.hand import HandBook, pool
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # train/ is not installed
+from train import synth  # noqa: E402
+
+BILLED = ["JAYDEN LOPEZ", "MIA CARTER", "OWEN NG"]
+
+
+def documents(written: list[str], seed: int = 8):
+    r = random.Random(seed)
+    book = HandBook(seed, fonts=pool("heldout"))
+    pbf = Document("DCC-97", [0], [], {
+        "provider_number": FieldValue("2552505", 0.99, 0, (0, 0, 1, 1), "number"),
+        **{f"children.{i}.name": FieldValue(n, 0.99, 0, (0, 0, 1, 1), "name")
+           for i, n in enumerate(BILLED)}}, [], "review")
+    sheet = Document("DCC-94E", [1], [], {
+        "provider_number": FieldValue("2552505", 0.99, 1, (0, 0, 1, 1), "number"),
+        **{f"rows.{i}.child_name": FieldValue(None, 0.3, 1, (0, 0, 1, 1), "name")
+           for i in range(len(written))}}, [], "review")
+    crops = {(1, f"rows.{i}.child_name"):
+             synth.make("text", r, book, text=name.title(), channel="scan").crop
+             for i, name in enumerate(written)}
+    return [pbf, sheet], crops
+
+
+def test_billed_names_written_in_hands_never_seen_are_resolved_and_mostly_sure():
+    got = []
+    for seed in range(1, 7):
+        docs, crops = documents(BILLED, seed)
+        sheet = names.resolve(docs, crops)[1]
+        got += [(sheet.fields[f"rows.{i}.child_name"], BILLED[i]) for i in range(3)]
+    resolved = [(fv, truth) for fv, truth in got if fv.value is not None]
+    assert all(fv.value == truth for fv, truth in resolved)
+    assert len(resolved) >= 0.8 * len(got)
+    assert sum(fv.confidence >= 0.8 for fv, _ in resolved) >= 0.7 * len(got)
+
+
+def test_a_name_not_on_the_pbf_is_not_forced_onto_one():
+    docs, crops = documents(["BRANTLEY WASHINGTON"])
+    sheet = names.resolve(docs, crops)[1]
+    assert sheet.fields["rows.0.child_name"].value not in BILLED
