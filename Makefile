@@ -55,7 +55,7 @@ bench: setup
 # from the npm registry); the committed model had 27 + 45 minutes of training.
 train-handwriting: setup
 	$(PY) -m pip install -q -r requirements-train.txt
-	$(PY) -m train.handwriting --n 80000 --minutes 70 --threads 1 --jobs 1
+	$(PY) -m train.handwriting --n 100000 --minutes 70 --threads 1 --jobs 1
 
 clean:
 	rm -rf var .pytest_cache

@@ -96,6 +96,17 @@ def test_impossible_values_are_never_returned():
     assert reading.value != "2022-02-30"
 
 
+@pytest.mark.parametrize("kind,text", [("time", "1020"), ("code", "4521"),
+                                       ("date", "12/3/20267"), ("number", "12")])
+def test_the_beam_keeps_only_prefixes_that_can_become_a_value(kind, text):
+    viable = hw._viable(kind)
+    candidates = hw.beam_search(spelled(text), hw.ALLOWED[kind], viable=viable)
+    assert candidates and all(viable(c) for c, _ in candidates)
+    assert not viable(text) or kind == "number"
+    reading = hw.decode(spelled(text), kind)
+    assert reading.value is None or hw.valid_value(kind, reading.text) == reading.value
+
+
 def test_letters_cannot_appear_in_a_code():
     # an "S" that could be a "5": a code box reads the digit
     logp = spelled("5S", rivals={1: ("5", 0.3)})

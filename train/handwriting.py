@@ -372,7 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
     parser.add_argument("--init", type=Path, help="start from these torch weights "
                         "(var/handwriting/model.pt of an earlier run)")
+    parser.add_argument("--calibrate-only", action="store_true", help="re-fit the calibration "
+                        "table of the model in --out (after a change to decoding)")
     args = parser.parse_args(argv)
+    if args.calibrate_only:
+        return recalibrate(args.out, args.calibration_crops, args.seed + 2000, args.jobs)
 
     import torch
 
@@ -401,6 +405,17 @@ def main(argv: list[str] | None = None) -> int:
     meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs)
     (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"wrote {args.out / 'handwriting.onnx'}", flush=True)
+    return 0
+
+
+def recalibrate(out: Path, crops: int, seed: int, jobs: int) -> int:
+    """The calibration table of the model in ``out`` measured again with today's decoding."""
+    hw.MODEL_FILE, hw.META_FILE = out / "handwriting.onnx", out / "handwriting.json"
+    meta = json.loads(hw.META_FILE.read_text())
+    meta["calibration_fonts"] = [Path(f).stem for f in calibration_fonts()]
+    meta["calibration"] = calibrate(crops, seed, jobs)
+    hw.META_FILE.write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"recalibrated {hw.META_FILE}", flush=True)
     return 0
 
 

@@ -14,8 +14,9 @@ Reading one box is three steps:
    180 pt date lines alike.
 2. the network gives, per column, the probability of each character and of "nothing" (blank).
 3. ``decode``: a CTC prefix beam search keeps the best few strings using only the characters
-   the field type can hold; each string is normalised (``extractors.values``) and checked by
-   the type's grammar (a time must be a time, a code 1-3 digits, a date a real date), strings
+   the field type can hold and only prefixes that its grammar (``GRAMMAR``) can still complete;
+   each string is normalised (``extractors.values``) and checked by the type's grammar (a time
+   must be a time, a code 1-3 digits, a date a real date), strings
    with the same value pool their probability, and an optional ``Prior`` (allowed values, a
    date window) re-weights them. The best value's share is its confidence, mapped through a
    calibration table measured by ``bench/handwriting.py`` so that 0.95 means right 95 % of
@@ -38,6 +39,7 @@ from typing import Collection, Sequence
 
 import cv2
 import numpy as np
+import regex
 
 from extractors.values import normalise
 
@@ -227,10 +229,36 @@ def log_probs(inputs: Sequence[np.ndarray], batch: int = 128) -> list[np.ndarray
 
 # -- 3. constrained decoding --------------------------------------------------------------------
 
+# What a whole reading of each kind looks like; the beam search keeps only prefixes that can
+# still become one (partial matching, ``regex``), so a time is decoded as a time rather than
+# filtered out afterwards when none of the best raw strings happened to be one.
+GRAMMAR = {
+    "code": regex.compile(r"\d{1,3}"),
+    "number": regex.compile(r"\d{1,12}"),
+    "time": regex.compile(_TIME_RAW.pattern, regex.I),
+    "date": regex.compile(r"\d{1,2}([/.-])\d{1,2}\1(\d{2}|\d{4})"),
+}
+
+
+def _viable(kind: str):
+    """A test whether a prefix can still become a well-formed ``kind`` (None: anything can)."""
+    grammar = GRAMMAR.get(kind)
+    if grammar is None:
+        return None
+    memo: dict[str, bool] = {}
+
+    def viable(prefix: str) -> bool:
+        if prefix not in memo:
+            memo[prefix] = grammar.fullmatch(prefix, partial=True) is not None
+        return memo[prefix]
+    return viable
+
+
 def beam_search(logp: np.ndarray, allowed: str, beam: int = 16,
-                floor: float = 1e-4) -> list[tuple[str, float]]:
+                floor: float = 1e-4, viable=None) -> list[tuple[str, float]]:
     """CTC prefix beam search over the characters in ``allowed``; the best strings with their
-    probabilities relative to each other (they sum to at most 1)."""
+    probabilities relative to each other (they sum to at most 1). With ``viable`` (a test on
+    prefixes) only prefixes it accepts are kept."""
     probs = np.exp(logp.astype(np.float64))
     keep = np.zeros(probs.shape[1], bool)
     keep[0] = True
@@ -253,6 +281,8 @@ def beam_search(logp: np.ndarray, allowed: str, beam: int = 16,
             for c in chars:
                 p = frame[c]
                 ext = prefix + ALPHABET[c - 1]
+                if viable is not None and not viable(ext):
+                    continue
                 e = nxt.setdefault(ext, [0.0, 0.0])
                 if prefix and c == ALPHABET.index(prefix[-1]) + 1:
                     e[1] += pb * p                    # a repeat needs a blank in between
@@ -292,7 +322,7 @@ def valid_value(kind: str, raw: str) -> str | None:
 
 def decode(logp: np.ndarray, kind: str, prior: Prior | None = None, top: int = 5) -> Reading:
     """The best valid reading of one crop's network output."""
-    candidates = beam_search(logp, ALLOWED[kind])
+    candidates = beam_search(logp, ALLOWED[kind], viable=_viable(kind))
     pooled: dict[str, float] = {}
     raw_of: dict[str, str] = {}
     total = 0.0
