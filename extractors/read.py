@@ -66,6 +66,9 @@ SINGLE_CHAR_PT = 24
 SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)
+ENVELOPE_ID = re.compile(r"\b(?=[0-9A-F]*\d[0-9A-F]*\d[0-9A-F]*\d)[0-9A-F]{12,}\b")  # e-sign ID
+NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
+UNSURE_WET = 0.7      # a name read, but not cleanly enough to call it typed: a person decides
 INSET_PX = 2                      # crop this far inside the layout box
 UNREADABLE = 0.05                 # handwriting read with less confidence: no value
 REREAD_BELOW = 0.9                # printed readings less sure than this are read again, larger
@@ -239,15 +242,20 @@ def _without_strays(mask: np.ndarray) -> np.ndarray:
 
 
 def _signature(c: Crop, text: str, conf: float) -> FieldValue:
-    """wet / electronic: e-sign stamps and "/s/" say so in words; a typed name reads cleanly
-    as letters; pen strokes read as nothing or as low-confidence noise."""
+    """wet / electronic: e-sign stamps and "/s/" say so in words (or by an envelope ID, the
+    long hexadecimal number under a DocuSign name); a typed name reads cleanly as letters;
+    pen strokes read as nothing or as low-confidence noise. A name read unsurely goes to a
+    person (``UNSURE_WET`` is under the routing threshold)."""
     letters = re.sub(r"[^A-Za-z]", "", text)
-    if ELECTRONIC.search(text):
+    if ELECTRONIC.search(text) or ENVELOPE_ID.search(text):
         return FieldValue("electronic", 0.97, 0, _fbox(c), "signature")
     words = [w for w in text.split() if len(re.sub(r"[^A-Za-z]", "", w)) >= 2]
     if conf >= 0.75 and len(words) >= 2 and len(letters) >= 6:
         return FieldValue("electronic", min(0.95, conf), 0, _fbox(c), "signature")
-    certainty = 0.97 if conf < 0.4 or len(letters) < 3 else 0.8
+    if conf < 0.4 or len(letters) < 3:
+        certainty = 0.97
+    else:           # pen strokes read as "Qs Arh" or "WANA"; a faxed typed name as words
+        certainty = UNSURE_WET if len(NAME_WORD.findall(text)) >= 2 else 0.8
     return FieldValue("wet", certainty, 0, _fbox(c), "signature")
 
 
