@@ -87,7 +87,7 @@ def seed(store: Store) -> dict:
     raw["received_at"] = "2022-05-12T09:14:00-04:00"          # inside the 10-day window
     cert = Extract.from_json(raw)
     misread = cert.documents[0].fields["parent_signed_date"]
-    misread.value, misread.confidence = "2020-05-06", 0.61    # OCR took 2022 for 2020
+    misread.value, misread.confidence = "2022-04-06", 0.61    # OCR took the 5 of May for a 4
     cert = validators.check(cert)
     ids = {"cert_sub": store_extract(store, DATA / "DCC-94.pdf", cert)}
 
@@ -347,7 +347,7 @@ def test_correcting_a_field_rechecks_the_findings_then_approve(site, tmp_path):
         follow_redirects=True)
     html = ok.get_data(as_text=True)
     assert "Field corrected. Findings re-checked: 1 resolved." in html
-    assert "No problems found." in html and "read as 2020-05-06" in html
+    assert "No problems found." in html and "read as 2022-04-06" in html
     assert client.post(f"/documents/{doc_id}/approve", data={"csrf_token": token}).status_code == 302
     again = client.post(f"/documents/{doc_id}/reject", data={"csrf_token": token, "note": "x"},
                         follow_redirects=True)
@@ -355,10 +355,10 @@ def test_correcting_a_field_rechecks_the_findings_then_approve(site, tmp_path):
     with site.store.session() as s:
         doc = s.get(Document, doc_id)
         assert doc.review_state == "approved" and doc.field("parent_signed_date").value == "2022-05-06"
-        assert doc.field("parent_signed_date").extracted == "2020-05-06"
+        assert doc.field("parent_signed_date").extracted == "2022-04-06"
         events = [(e.action, e.field, e.old_value, e.new_value) for e in
                   s.scalars(select(ReviewEvent).where(ReviewEvent.document_id == doc_id))]
-        assert events == [("correct", "parent_signed_date", "2020-05-06", "2022-05-06"),
+        assert events == [("correct", "parent_signed_date", "2022-04-06", "2022-05-06"),
                           ("approve", None, None, None)]
         # reopen for the other tests
         doc.review_state = "open"

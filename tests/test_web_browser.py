@@ -88,7 +88,7 @@ def test_worker_corrects_a_misread_date_and_approves(server, browser):
     # clicking the field in the finding highlights its box and puts it in the correction form
     finding.get_by_role("link", name="parent_signed_date").click()
     expect(box).to_have_class("box has-value finding-error selected")
-    expect(page.get_by_label("Correct value")).to_have_value("2020-05-06")
+    expect(page.get_by_label("Correct value")).to_have_value("2022-04-06")
     expect(page.locator("#row-parent_signed_date")).to_have_class("flagged selected")
     page.screenshot(path=SCREENSHOT, full_page=False)
     # zooming keeps the box on its field: it grows with the image
@@ -104,7 +104,7 @@ def test_worker_corrects_a_misread_date_and_approves(server, browser):
     page.get_by_role("button", name="Save correction").click()
     expect(page.locator(".flash.ok")).to_contain_text("Findings re-checked: 1 resolved")
     expect(page.get_by_text("No problems found.")).to_be_visible()
-    expect(page.locator("#row-parent_signed_date")).to_contain_text("read as 2020-05-06")
+    expect(page.locator("#row-parent_signed_date")).to_contain_text("read as 2022-04-06")
 
     page.get_by_role("button", name="Approve").click()
     expect(page).to_have_url(f"{base}/queue")
