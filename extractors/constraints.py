@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -23,6 +24,8 @@ from .model import FieldValue
 from .readers.handwriting import Prior
 
 MIN_RATIO = 0.5             # a reading less alike than this to every allowed value is kept as read
+MISFIT = 0.3                # ... with at most this confidence; as is an identifier that does not
+                            # fit its format
 
 
 @cache
@@ -47,7 +50,7 @@ def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str 
     best_ratio, best = ratios[0]
     second = ratios[1][0] if len(ratios) > 1 else 0.0
     if best_ratio < MIN_RATIO or best_ratio == second:
-        return value, min(confidence, 0.3)
+        return value, min(confidence, MISFIT)
     return best, min(0.94, 0.5 + (best_ratio - second))
 
 
@@ -188,9 +191,21 @@ def conform(value: str | None, fmt: str, confidence: float) -> tuple[str | None,
         return None, confidence
     digits = [ch for ch in value if ch.isdigit()]
     if len(digits) != fmt.count("#"):
-        return value, min(confidence, 0.3)
+        inside = _format_regex(fmt).findall(value)
+        whole = [m for m in inside if len(m) == len(fmt)]        # with its letters
+        for found in (whole, inside):
+            if len(found) == 1:        # the crop caught its neighbours' text as well
+                return conform(found[0], fmt, min(confidence, 0.7))
+        return value, min(confidence, MISFIT)
     it = iter(digits)
     return "".join(next(it) if ch == "#" else ch for ch in fmt), confidence
+
+
+def _format_regex(fmt: str) -> re.Pattern:
+    """Where ``fmt`` stands whole inside a longer reading: its digits as a run of exactly that
+    many, its letters optional (they may be lost or garbled)."""
+    body = "".join(r"\d" if ch == "#" else f"(?:{re.escape(ch)})?" for ch in fmt)
+    return re.compile(rf"(?<![\dA-Z]){body}(?!\d)")
 
 
 def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:

@@ -36,11 +36,12 @@ MIN_SIMILARITY = 0.8         # identifiers at least this alike: the same documen
 
 
 def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
-    """The page's readable identifiers, e.g. {("certificate_number", ("C2205031234",))}."""
+    """The page's readable identifiers, e.g. {("certificate_number", ("C2205031234",))}. A
+    reading that does not fit its identifier's format ("C25") identifies nothing."""
     values: dict[str, str] = {}
     for name, fv in read.fields.items():
         base = split_page_prefix(name)[1]
-        if fv.value is not None and fv.confidence >= 0.2 and base not in values:
+        if fv.value is not None and fv.confidence > constraints.MISFIT and base not in values:
             values[base] = fv.value
     found = set()
     for names in KEYS.get(read.form, []):

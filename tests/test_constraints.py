@@ -166,3 +166,11 @@ def test_a_short_day_clearly_written_is_kept():
     arrive = _time("07:30", [("07:30", 0.97), ("07:50", 0.02)])
     leave = _time("08:00", [("08:00", 0.97), ("18:00", 0.02)])
     assert constraints.span(arrive, leave, 1, 14)[1].value == "08:00"
+
+
+def test_an_identifier_inside_its_neighbours_text_is_found():
+    """A footer crop that caught the case number and date beside the certificate number."""
+    assert constraints.conform("C2505223549 3409784529 I 05/22/2025", "C##########", 0.9) == \
+        ("C2505223549", 0.7)
+    assert constraints.conform("3409784529 I 05/22", "##########", 0.9) == ("3409784529", 0.7)
+    assert constraints.conform("2505223549 3409784529", "C##########", 0.9)[1] <= 0.3  # which?
