@@ -249,13 +249,6 @@ def _minutes(value: str | None) -> int | None:
     return int(value[:2]) * 60 + int(value[3:])
 
 
-def _spread(fv: FieldValue) -> list[tuple[str, float]]:
-    """The reading and its runners-up with their probabilities (``FieldValue.alternatives``)."""
-    if fv.value is None or not fv.alternatives or fv.alternatives[0][0] != fv.value:
-        return []
-    return [(fv.value, fv.confidence)] + [(v, p) for v, p in fv.alternatives[1:] if v]
-
-
 def span(start: FieldValue, end: FieldValue, low: float, high: float
          ) -> tuple[FieldValue, FieldValue]:
     """Two handwritten times read together (``spans`` in the data). Each pair of the readers'
@@ -264,8 +257,10 @@ def span(start: FieldValue, end: FieldValue, low: float, high: float
     own share of the weight ("something else"). When another pair than the one read wins, it
     replaces it, each time with its probability over all pairs; a pair that already makes
     sense is left exactly as read."""
-    firsts, seconds = _spread(start), _spread(end)
-    if not firsts or not seconds or len(firsts) + len(seconds) < 3:
+    if start.value is None or end.value is None:
+        return start, end
+    firsts, seconds = start.distribution(), end.distribution()
+    if len(firsts) + len(seconds) < 3:                  # no runner-up to give way to
         return start, end
 
     def weight(a: str, b: str) -> float:

@@ -25,6 +25,19 @@ class FieldValue:
     # conclusion holds whichever of them was written (validators.reading.Reading.distribution).
     alternatives: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
+    def distribution(self) -> list[tuple[str | None, float]]:
+        """What the field may hold, with probabilities: the value at its confidence, then the
+        reader's runners-up sharing the rest (never above their own share, so that a
+        confidence lowered after reading lowers them too). Just the value when the reader gave
+        no runners-up, or when the value was changed after reading. The probabilities may sum
+        to less than 1: the rest is "something else"."""
+        rest = self.alternatives[1:]
+        total = sum(p for _, p in rest)
+        if not self.alternatives or self.alternatives[0][0] != self.value or total <= 0:
+            return [(self.value, self.confidence)]
+        return [(self.value, self.confidence)] + [
+            (v, min(p, (1 - self.confidence) * p / total)) for v, p in rest]
+
     def to_json(self) -> dict:
         out = {"value": self.value, "confidence": round(self.confidence, 4), "page": self.page,
                "box": [round(v, 1) for v in self.box]}

@@ -134,20 +134,10 @@ class Reading:
         return names[0], value
 
     def distribution(self, name: str) -> list[tuple[str | None, float]]:
-        """What ``name`` may hold, with probabilities: the value read at its confidence, then
-        the reader's runners-up (``FieldValue.alternatives``) sharing the rest. Only the value
-        when the reader gave none; the probabilities may sum to less than 1 (the rest is
-        "something else"). Does not count the field as used."""
+        """What ``name`` may hold, with probabilities (``FieldValue.distribution``); empty
+        when it is not on the pages. Does not count the field as used."""
         fv = self.doc.fields.get(name)
-        if fv is None:
-            return []
-        alternatives = fv.alternatives
-        rest = alternatives[1:]
-        total = sum(p for _, p in rest)
-        if not alternatives or alternatives[0][0] != fv.value or total <= 0:
-            return [(fv.value, fv.confidence)]
-        return [(fv.value, fv.confidence)] + [          # a corrected confidence: scaled down
-            (v, min(p, (1 - fv.confidence) * p / total)) for v, p in rest]
+        return fv.distribution() if fv is not None else []
 
     def confidence(self, name: str) -> float:
         """How sure the reading of ``name`` is (0 when it is not on the pages)."""
