@@ -22,6 +22,7 @@ from pathlib import Path
 from .forms import split_page_prefix
 from .model import FieldValue
 from .readers.handwriting import Prior
+from .values import hours_between
 
 MIN_RATIO = 0.5             # a reading less alike than this to every allowed value is kept as read
 MISFIT = 0.3                # ... with at most this confidence; as is an identifier that does not
@@ -243,12 +244,6 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return _spans(form, _weekly(form, vocab, out))
 
 
-def _minutes(value: str | None) -> int | None:
-    if not value or len(value) != 5 or value[2] != ":":
-        return None
-    return int(value[:2]) * 60 + int(value[3:])
-
-
 def span(start: FieldValue, end: FieldValue, low: float, high: float
          ) -> tuple[FieldValue, FieldValue]:
     """Two handwritten times read together (``spans`` in the data). Each pair of the readers'
@@ -264,9 +259,8 @@ def span(start: FieldValue, end: FieldValue, low: float, high: float
         return start, end
 
     def weight(a: str, b: str) -> float:
-        m, n = _minutes(a), _minutes(b)
-        fits = m is not None and n is not None and low <= ((n - m) % 1440) / 60 <= high
-        return 1.0 if fits else PRIOR_WEIGHT
+        hours = hours_between(a, b)
+        return 1.0 if hours is not None and low <= hours <= high else PRIOR_WEIGHT
 
     joint = {(a, b): pa * pb * weight(a, b) for a, pa in firsts for b, pb in seconds}
     unknown = max(0.0, 1 - sum(p for _, p in firsts) * sum(p for _, p in seconds))

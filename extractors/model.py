@@ -22,7 +22,7 @@ class FieldValue:
     type: str | None = None           # layout field type
     # Other values the reader weighed, with their probabilities (the value itself first, at
     # its confidence). In memory only, not in the JSON: validators use it to tell whether a
-    # conclusion holds whichever of them was written (validators.reading.Reading.distribution).
+    # conclusion holds whichever of them was written (``distribution``).
     alternatives: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def distribution(self) -> list[tuple[str | None, float]]:

@@ -107,6 +107,21 @@ def _time(raw: str | None) -> str | None:
     return f"{hour:02d}:{minute:02d}"
 
 
+def minutes(value: str | None) -> int | None:
+    """A normalised ``HH:MM`` as minutes after midnight; None when empty or not a time."""
+    if not value or not re.fullmatch(r"\d\d:\d\d", value):
+        return None
+    return int(value[:2]) * 60 + int(value[3:])
+
+
+def hours_between(start: str | None, end: str | None) -> float | None:
+    """Hours from one normalised time to the next (past midnight counts as the next day)."""
+    a, b = minutes(start), minutes(end)
+    if a is None or b is None:
+        return None
+    return ((b - a) % (24 * 60)) / 60
+
+
 def _present(raw: str | None) -> str:
     return "present" if raw and raw.strip() else "absent"
 

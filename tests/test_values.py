@@ -45,3 +45,11 @@ def test_times_in_any_style_normalise_to_24_hours(h, m):
        st.text(max_size=12))
 def test_whatever_is_read_normalises_to_a_valid_value(type_, raw):
     assert is_normalised(type_, normalise(type_, raw))
+
+
+def test_hours_between_normalised_times():
+    from extractors.values import hours_between, minutes
+    assert minutes("07:45") == 465 and minutes("7:45") is None and minutes(None) is None
+    assert hours_between("07:45", "17:30") == 9.75
+    assert hours_between("22:00", "06:00") == 8.0           # past midnight: the next day
+    assert hours_between("07:45", None) is None

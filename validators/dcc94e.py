@@ -11,18 +11,11 @@ from datetime import date, timedelta
 
 from extractors.forms import WEEKDAYS
 from extractors.model import Finding
+from extractors.values import hours_between
 
-from .reading import Context, Reading, finding, listing, parse_minutes, rule
+from .reading import Context, Reading, finding, listing, rule
 
 FORM = "DCC-94E"
-
-
-def hours_between(time_in: str | None, time_out: str | None) -> float | None:
-    """Hours between arrival and departure (past midnight counts as the next day)."""
-    start, end = parse_minutes(time_in), parse_minutes(time_out)
-    if start is None or end is None:
-        return None
-    return ((end - start) % (24 * 60)) / 60
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 
 from extractors.model import Finding
+from extractors.values import hours_between
 
 from . import dcc94e, dcc97, policy
 from .reading import UNSURE, Context, Reading, finding, listing, rule
@@ -103,7 +104,7 @@ def _settled(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
     p = sum(pa * pb
             for a, pa in sheet.distribution(visit.prefix + "time_in")
             for b, pb in sheet.distribution(visit.prefix + "time_out")
-            if _length(dcc94e.hours_between(a, b), low) == read)
+            if _length(hours_between(a, b), low) == read)
     return p >= SETTLED
 
 

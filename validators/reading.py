@@ -37,13 +37,6 @@ def parse_month(value: str | None) -> date | None:
     return parse_date(f"{value}-01") if value else None
 
 
-def parse_minutes(value: str | None) -> int | None:
-    """A normalised ``HH:MM`` as minutes after midnight."""
-    if not value or not re.fullmatch(r"\d\d:\d\d", value):
-        return None
-    return int(value[:2]) * 60 + int(value[3:])
-
-
 def received_date(received_at: str | None) -> date | None:
     """The calendar date of an ISO 8601 ``received_at``, in the offset it was written with
     (Kentucky local time for fax headers and sidecars)."""
