@@ -104,8 +104,6 @@ def _value(field: Field, text: str | None, confidence: float, box,
     value = normalise(field.type, text)
     if text and (value is None or not is_normalised(field.type, value)):
         confidence *= 0.3             # ink that does not read as its type
-    if not alternatives or alternatives[0][0] != value:
-        alternatives = ()
     return FieldValue(value, float(confidence), 0, tuple(float(v) for v in box), field.type,
                       alternatives)
 
@@ -263,9 +261,8 @@ def _read_handwriting(group: list[Crop], kind: str, priors: list | None = None
                       ) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
     """Handwritten codes, times, dates and numbers: the handwriting model, with what the form
     already says about each value (``constraints.prior``). Each reading comes with its
-    alternatives: the value at its (calibrated) confidence, then the runners-up sharing the
-    rest in proportion to their shares of the beam, none above its own share (what the beam
-    did not hold stays unaccounted for: "something else")."""
+    alternatives: the value at its (calibrated) confidence, then the runners-up with their
+    shares of the beam (``FieldValue.distribution`` turns them into probabilities)."""
     readings = read_handwriting([c.grey for c in group], kind, priors)
     # a reading the model gives no chance at all is no value (ink, but nothing legible)
     return [(r.text, r.confidence, _alternatives(r)) if r.confidence >= UNREADABLE
@@ -273,11 +270,4 @@ def _read_handwriting(group: list[Crop], kind: str, priors: list | None = None
 
 
 def _alternatives(r) -> tuple[tuple[str, float], ...]:
-    if not r.alternatives:
-        return ()
-    rest = r.alternatives[1:]
-    total = sum(share for _, share in rest)
-    if total <= 0:
-        return ((r.value, r.confidence),)
-    return ((r.value, r.confidence),) + tuple(
-        (value, min(share, (1 - r.confidence) * share / total)) for value, share in rest)
+    return ((r.value, r.confidence),) + tuple(r.alternatives[1:]) if r.alternatives else ()
