@@ -76,10 +76,14 @@ class Pairing:
         return None
 
     def ask_person(self, sheet: Reading, names: list[str]) -> None:
-        """These sheet fields decide a comparison but were not read surely: both documents
-        go to a person."""
-        sheet.unreadable(*names)
-        self.pbf.unreadable(*names)
+        ask_person(self.pbf, sheet, names)
+
+
+def ask_person(pbf: Reading, sheet: Reading, names: list[str]) -> None:
+    """These sheet fields decide a comparison but were not read surely: both documents go to
+    a person."""
+    sheet.unreadable(*names)
+    pbf.unreadable(*names)
 
 
 MAX_DAY_HOURS = 16     # more than this between arrival and departure is taken for a misread
@@ -138,8 +142,7 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
                 continue
             start = dcc94e.week_of(s)
             if start is None:                 # which week it covers is unknown: ask a person
-                s.unreadable("week_of")
-                pbf.unreadable("week_of")
+                ask_person(pbf, s, ["week_of"])
                 doubtful.append(s)
                 continue
             in_month = start <= end and start + timedelta(days=6) >= month
@@ -191,8 +194,7 @@ def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> 
         return
     sheet.children[child.index] = row
     name = f"rows.{row.index}.child_name"
-    sheet.reading.unreadable(name)
-    pbf.unreadable(name)
+    ask_person(pbf, sheet.reading, [name])
 
 
 def _attended_days(child: dcc97.Child) -> list[dcc97.Day]:
@@ -303,9 +305,8 @@ def missing_week(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
             if p.sheet_of(child, d.on) is None:
                 weeks.setdefault(week_start(d.on), []).append(d)
         if weeks and p.doubtful:      # a sheet whose week was not read surely may be it
-            p.pbf.unreadable("week_of")
             for sheet in p.doubtful:
-                sheet.unreadable("week_of")
+                p.ask_person(sheet, ["week_of"])
         elif weeks:
             starts = sorted(weeks)
             out.append((p.pbf, finding(
