@@ -333,9 +333,10 @@ def calibrate(n_per_kind: int, seed: int, jobs: int) -> dict:
     hw._session.cache_clear()
     digits = mnist.Digits("calib") if MNIST_SHARE else None
     tables = {}
+    fonts = calibration_fonts()
     for k, kind in enumerate(hw.KINDS):
         r = random.Random(seed + k)
-        book = HandBook(seed + k, fonts=calibration_fonts())
+        book = HandBook(seed + k, fonts=fonts)
         samples = [synth.make(kind, r, book, digits=digits if r.random() < MNIST_SHARE else None)
                    for _ in range(n_per_kind)]
         inputs = [hw.prepare(s.crop) for s in samples]
