@@ -170,6 +170,20 @@ def test_implausible_or_unsure_hours_are_not_evidence():
     assert checked.documents[0].route == "review"
 
 
+def test_unsure_times_of_a_part_day_send_nobody_to_review():
+    """A part day can earn only a note (info), so its times need not be read surely."""
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_out"] = "12:00"
+    pbf = clean_97(children=[child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1",
+                                      codes={15: "2"})])
+    e = extract(("DCC-97", pbf), *sheets, received_at=RECEIVED_97)
+    [doc] = [d for d in e.documents if d.form == "DCC-94E"][2:3]
+    doc.fields["rows.0.days.wed.time_out"].confidence = 0.4
+    checked = check(e)
+    assert rule_ids(checked) == set()
+    assert {d.route for d in checked.documents} == {"accept"}
+
+
 def test_no_missing_week_when_a_sheet_of_the_provider_has_an_unsure_week():
     sheets = month_sheets(skip=("2022-06-19",))
     checked = run(sheets=sheets)

@@ -112,6 +112,13 @@ def _settled(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
     return p >= SETTLED
 
 
+def _sure_enough_for_a_note(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
+    """A day not billed as a full day can at most earn a note (a part day of full-day length
+    is ``info``), which blocks nothing: its times are worth a look only when they are sure.
+    Unsure, they would send the documents to a person for no finding at all."""
+    return _settled(sheet, visit, low) or not _unsure(sheet, visit, empty_only=False)
+
+
 def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
     """The time fields of ``visit`` too unsure to be evidence: all of them, or (``empty_only``)
     those read as empty (ink that could not be read, or an ink test near its threshold)."""
@@ -245,6 +252,9 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
             hours = visit.hours if visit else None
             if hours is None:
                 continue
+            entry = policy.code(d.billed)
+            if not entry.full_day and not _sure_enough_for_a_note(sheet.reading, visit, low):
+                continue
             if not _settled(sheet.reading, visit, low):   # the exact times are the evidence
                 sheet.reading.get(visit.prefix + "time_in")
                 sheet.reading.get(visit.prefix + "time_out")
@@ -255,7 +265,6 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
             if hours > MAX_DAY_HOURS:
                 p.ask_person(sheet.reading, [visit.prefix + "time_in", visit.prefix + "time_out"])
                 continue
-            entry = policy.code(d.billed)
             if entry.full_day and hours < low:
                 short.append((d, hours, visit))
             elif entry.part_day and hours >= low:
