@@ -1,4 +1,5 @@
-"""Read one printed character (a DCC-97 weekday letter, a scheduled code) by template matching.
+"""Read one printed character (a DCC-97 weekday letter, a scheduled code) by template matching,
+and count the bars of a printed roman numeral (``numeral_stems``).
 
 Tesseract is weak on a lone character in a small box (no context, no line to segment). The
 state system prints these in a plain sans-serif, so a character is matched against templates
@@ -8,6 +9,7 @@ between the best and the second-best candidate is the confidence.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import cv2
@@ -69,9 +71,14 @@ def read_char(mask: np.ndarray, charset: str) -> tuple[str, float]:
 
 def read_chars(mask: np.ndarray, charset: str) -> tuple[str, float]:
     """A short printed string (a code, a day count): its characters are the ink's blobs
-    left to right (blobs overlapping in x are one character); confidence is the weakest."""
+    left to right (blobs overlapping in x are one character); confidence is the weakest.
+    Blobs under ``SPECK_SHARE`` of the tallest blob's height are fax specks, not characters."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), 8)
-    spans = sorted((stats[i, 0], stats[i, 0] + stats[i, 2], i) for i in range(1, count))
+    if count < 2:
+        return "", 0.0
+    tallest = stats[1:, cv2.CC_STAT_HEIGHT].max()
+    spans = sorted((stats[i, 0], stats[i, 0] + stats[i, 2], i) for i in range(1, count)
+                   if stats[i, cv2.CC_STAT_HEIGHT] >= SPECK_SHARE * tallest)
     groups: list[list] = []
     for x0, x1, i in spans:
         if groups and x0 < groups[-1][1] - 1:
@@ -80,8 +87,76 @@ def read_chars(mask: np.ndarray, charset: str) -> tuple[str, float]:
         else:
             groups.append([x0, x1, [i]])
     text, confidence = "", 1.0
-    for _, _, members in groups:
-        char, conf = read_char(np.isin(labels, members), charset)
-        text += char
-        confidence = min(confidence, conf)
+    for x0, x1, members in groups:
+        blob = np.isin(labels, members)
+        for part in _digits_of(blob, x0, x1) if charset.isdigit() else [blob]:
+            char, conf = read_char(part, charset)
+            text += char
+            confidence = min(confidence, conf)
     return text, (confidence if text else 0.0)
+
+
+SPECK_SHARE = 0.4           # a blob lower than this share of the tallest is not a character
+DIGIT_PITCH = 0.7           # printed digits stand about this many digit heights apart
+
+
+def _digits_of(blob: np.ndarray, x0: int, x1: int) -> list[np.ndarray]:
+    """A blob of digits run together (a fax joins "22"), cut apart: a digit is about 0.6 of
+    its height wide, so a blob wider than one digit's pitch holds more than one. Each cut is
+    made at the thinnest column near its share of the width (where the digits touch)."""
+    ys = np.nonzero(blob.any(axis=1))[0]
+    count = max(1, round((x1 - x0) / (DIGIT_PITCH * (ys[-1] - ys[0] + 1))))
+    column_ink = blob.sum(axis=0)
+    cuts = [x0]
+    for share in np.linspace(x0, x1, count + 1)[1:-1]:
+        reach = max(1, round((x1 - x0) / count / 4))
+        near = range(max(cuts[-1] + 1, round(share) - reach), min(x1, round(share) + reach + 1))
+        cuts.append(min(near, key=lambda x: (column_ink[x], abs(x - share)), default=round(share)))
+    cuts.append(x1)
+    parts = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        part = np.zeros_like(blob)
+        part[:, a:b] = blob[:, a:b]
+        parts.append(part)
+    return parts
+
+
+# A roman numeral at the end of printed text ("LICENSED TYPE II"): OCR drops or adds a bar
+# of "II" on faxes, since the bars are all alike and only their number carries meaning.
+NUMERAL_END = re.compile(r"(?<=\s)I{1,3}$")
+STEM_COVER = 0.6            # a column is part of a bar when ink covers this much of the line
+STEM_WIDTH = 0.35           # a bar is at most this many line heights wide
+
+
+def numeral_stems(mask: np.ndarray) -> int | None:
+    """How many upright bars end a printed line (an ink mask): 1 to 3, or None when the line
+    does not end in bars standing apart after a word.
+
+    Bars are counted, not recognised. The line's glyphs are the runs of columns with ink across
+    its middle third (so serifs, which touch at top and bottom, do not join two bars); a glyph
+    is a bar when it is narrow and at least one of its columns is inked over most of the line's
+    height. Blank columns must stand before and between the bars: the two sides of a "D" are
+    narrow and tall too, but its bowl joins them. Fax breaks in a bar and a sans or serif
+    face count the same; an "H" (its crossbar crosses the middle) is one wide glyph."""
+    ink = (mask > 0)
+    profile = ink.sum(axis=1)
+    if not profile.any():
+        return None
+    rows = np.nonzero(profile >= 0.1 * profile.max())[0]
+    band = ink[rows.min():rows.max() + 1]
+    height = band.shape[0]
+    middle = band[height // 3: height - height // 3].any(axis=0).astype(np.int8)
+    edges = np.diff(np.concatenate([[0], middle, [0]]))
+    glyphs = list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]))
+    bars = 0
+    for x0, x1 in reversed(glyphs):
+        if x1 - x0 > STEM_WIDTH * height or \
+                not (band[:, x0:x1].sum(axis=0) >= STEM_COVER * height).any():
+            break
+        bars += 1
+    if not 1 <= bars <= 3 or bars == len(glyphs):
+        return None                    # no bars, too many, or nothing before them
+    for (_, left_end), (right_start, _) in zip(glyphs[-bars - 1:], glyphs[-bars:]):
+        if band[:, left_end:right_start].any(axis=0).all():
+            return None                # no blank column between: one letter's sides ("D")
+    return bars
