@@ -46,3 +46,30 @@ def test_a_name_not_on_the_pbf_is_not_forced_onto_one():
     docs, crops = documents(["BRANTLEY WASHINGTON"])
     sheet = names.resolve(docs, crops)[1]
     assert sheet.fields["rows.0.child_name"].value not in BILLED
+
+
+def _number(value, confidence, alternatives=()):
+    return FieldValue(value, confidence, 1, (0, 0, 1, 1), "number", alternatives)
+
+
+def test_a_sheets_unsure_provider_number_that_may_be_the_pbfs_is_taken_as_it():
+    read = _number("2552505", 0.6, (("2552505", 0.6), ("2552565", 0.2), ("2582505", 0.1)))
+    got = names.known_number(read, "2552505")
+    assert got.value == "2552505" and 0.9 < got.confidence < 1     # 0.9 * 0.6 / (0.54 + 0.04)
+    runner_up = _number("2552565", 0.5, (("2552565", 0.5), ("2552505", 0.4)))
+    assert names.known_number(runner_up, "2552505").value == "2552505"
+
+
+def test_a_number_unlike_the_pbfs_stays_as_read():
+    other = _number("7654321", 0.9, (("7654321", 0.9), ("2552505", 0.01)))
+    assert names.known_number(other, "2552505") == other
+    no_runners_up = _number("7654321", 0.5)
+    assert names.known_number(no_runners_up, "2552505") == no_runners_up
+
+
+def test_resolve_weighs_the_sheets_number_against_a_surely_read_pbf_number():
+    docs, crops = documents(BILLED[:1])
+    docs[1].fields["provider_number"] = _number("2552505", 0.6, (("2552505", 0.6), ("2552565", 0.3)))
+    assert names.resolve(docs, crops)[1].fields["provider_number"].confidence > 0.9
+    docs[0].fields["provider_number"] = FieldValue("2552505", 0.8, 0, (0, 0, 1, 1), "number")
+    assert names.resolve(docs, crops)[1].fields["provider_number"].confidence == 0.6
