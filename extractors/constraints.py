@@ -41,6 +41,13 @@ def per_page(form: str, name: str) -> bool:
     return any(fnmatch(base, pattern) for pattern in _spec().get("per_page", {}).get(form, []))
 
 
+def vocabulary(form: str, name: str) -> list[str]:
+    """The values ``name`` of ``form`` may take (empty when it is open text)."""
+    base = split_page_prefix(name)[1]
+    return next((allowed for pattern, allowed in _spec()["vocabularies"].get(form, {}).items()
+                 if fnmatch(base, pattern)), [])
+
+
 def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str | None, float]:
     """The allowed value nearest to ``value`` and the confidence that it is the one."""
     if value is None:

@@ -72,6 +72,7 @@ NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 UNSURE_WET = 0.7      # a name read, but not cleanly enough to call it typed: a person decides
 INSET_PX = 2                      # crop this far inside the layout box
 UNREADABLE = 0.05                 # handwriting read with less confidence: no value
+NUMERAL_LIKE = re.compile(r"[IlH|1!\[\]]{1,3}")   # what OCR makes of a printed "I", "II", "III"
 STEMS_SURE = 0.9                  # a numeral's bars counted (``glyphs.numeral_stems``)
 REREAD_BELOW = 0.9                # printed readings less sure than this are read again, larger
 
@@ -166,7 +167,7 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             for c, (text, conf) in zip(group, readings):
                 out[c.field.name] = _signature(c, text, conf)
             continue
-        for c, fv in zip(group, _read_typed(group, kind, printed, fit.dpi)):
+        for c, fv in zip(group, _read_typed(group, kind, printed, fit.dpi, layout.form)):
             out[c.field.name] = fv
     for kind, group in hand.items():          # after the printed fields: dates use them
         priors = [constraints.prior(layout.form, c.field.name, out) for c in group]
@@ -175,7 +176,8 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
     return {f.name: out[f.name] for f in layout.fields}
 
 
-def _read_typed(group: list[Crop], kind: str, printed: bool, dpi: int) -> list[FieldValue]:
+def _read_typed(group: list[Crop], kind: str, printed: bool, dpi: int,
+                form: str) -> list[FieldValue]:
     """Crops of one type read by Tesseract in one run. Printed crops read with less than
     ``REREAD_BELOW`` confidence are read once more at twice the size, and the more confident
     reading is kept (development set: printed fields 1150 -> 1173 of 1217 right, about a fifth
@@ -184,7 +186,9 @@ def _read_typed(group: list[Crop], kind: str, printed: bool, dpi: int) -> list[F
     images = [_for_ocr(c) for c in group]
     readings = ocr.read_lines(images, dpi, psm=psm, whitelist=whitelist, dictionary=dictionary,
                               unsure=True)
-    values = [_typed_value(c, kind, printed, text, conf) for c, (text, conf) in zip(group, readings)]
+    numbered = [constraints.vocabulary(form, c.field.name) for c in group]
+    values = [_typed_value(c, kind, printed, text, conf, n)
+              for c, (text, conf), n in zip(group, readings, numbered)]
     again = [i for i, fv in enumerate(values) if printed and fv.confidence < REREAD_BELOW]
     if again:
         bigger = [cv2.resize(images[i], None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
@@ -192,16 +196,19 @@ def _read_typed(group: list[Crop], kind: str, printed: bool, dpi: int) -> list[F
         for i, (text, conf) in zip(again, ocr.read_lines(bigger, 2 * dpi, psm=psm,
                                                           whitelist=whitelist,
                                                           dictionary=dictionary, unsure=True)):
-            second = _typed_value(group[i], kind, printed, text, conf)
+            second = _typed_value(group[i], kind, printed, text, conf, numbered[i])
             if second.confidence > values[i].confidence:
                 values[i] = second
     return values
 
 
-def _typed_value(c: Crop, kind: str, printed: bool, text: str, conf: float) -> FieldValue:
+def _typed_value(c: Crop, kind: str, printed: bool, text: str, conf: float,
+                 numbered: list[str] = ()) -> FieldValue:
+    """A reading as a value of its type. ``numbered``: the field's allowed values, when some
+    end in a roman numeral ("LICENSED TYPE II"): the numeral is then counted on the image."""
     if printed and kind in PRINTED_READERS:
         text = text.translate(PRINTED_LOOKALIKES)
-    if printed and kind == "text" and glyphs.NUMERAL_END.search(text.strip()):
+    if printed and kind == "text" and any(glyphs.NUMERAL_END.search(v) for v in numbered):
         text, conf = _numeral_by_stems(c, text.strip(), conf)
     if kind == "money" and "." not in text and len(re.sub(r"\D", "", text)) >= 3:
         digits = re.sub(r"\D", "", text)      # printed money always has cents
@@ -220,15 +227,19 @@ def _few_chars(ink: inklib.Ink) -> bool:
 
 
 def _numeral_by_stems(c: Crop, text: str, conf: float) -> tuple[str, float]:
-    """A printed line ending in a roman numeral, with the numeral as its bars count it.
+    """A printed line that may end in a roman numeral, with the numeral as its bars count it.
 
-    On faxes Tesseract read "LICENSED TYPE II" as "TYPE I" at 0.53, and a right "TYPE I" at the
-    same 0.53 (development sets: 12 of 69 wrong). Counted bars were right on all 69, so a count
-    that settles the numeral lifts the reading to ``STEMS_SURE``."""
+    On faxes Tesseract read "LICENSED TYPE II" as "TYPE I", "TYPE H" or just "TYPE" at about
+    0.53, and a right "TYPE I" at the same 0.53 (development sets: 12 of 69 wrong). Counted bars
+    were right on all 69, so a count lifts the reading to ``STEMS_SURE``, whatever OCR made of
+    the last word; a line not ending in bars (CERTIFIED) stays as read."""
     stems = glyphs.numeral_stems(_without_strays(c.ink.mask))
     if stems is None:
         return text, conf
-    return glyphs.NUMERAL_END.sub("I" * stems, text), max(conf, STEMS_SURE)
+    words = text.split()
+    if words and NUMERAL_LIKE.fullmatch(words[-1]):
+        words = words[:-1]
+    return " ".join(words + ["I" * stems]), max(conf, STEMS_SURE)
 
 
 def _fbox(c: Crop) -> tuple[float, float, float, float]:

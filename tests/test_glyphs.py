@@ -49,16 +49,19 @@ def test_printed_codes_read_as_glyphs(code):
     assert text == code and confidence > 0.5
 
 
-def test_the_numeral_settles_a_reading_of_printed_text():
-    from extractors import read
+@pytest.mark.parametrize("ocr", ["LICENSED TYPE I", "LICENSED TYPE H", "LICENSED TYPE"])
+def test_the_numeral_settles_a_reading_of_printed_text(ocr):
+    from extractors import constraints, read
     from extractors.forms import load_form
     field = next(f for f in load_form("DCC-97").page(1).fields if f.name == "provider_type")
     mask = cv2.copyMakeBorder(_mask("LICENSED TYPE II", fax=True), 4, 4, 4, 4,
                               cv2.BORDER_CONSTANT, value=0)
     crop = read.Crop(field, (0, 0, mask.shape[1], mask.shape[0]), 255 - mask * 255, mask,
                      read.inklib.measure(255 - mask * 255, 200))
-    value = read._typed_value(crop, "text", True, "LICENSED TYPE I", 0.53)
+    allowed = constraints.vocabulary("DCC-97", "provider_type")
+    value = read._typed_value(crop, "text", True, ocr, 0.53, allowed)
     assert (value.value, value.confidence) == ("LICENSED TYPE II", read.STEMS_SURE)
+    assert read._typed_value(crop, "text", True, ocr, 0.53).value == ocr    # open text
 
 
 def test_printed_digits_run_together_are_cut_apart():
