@@ -287,6 +287,20 @@ def _marginal(fv: FieldValue, joint: dict, side: int, value: str, total: float) 
     return replace(fv, value=value, confidence=ranked[0][1], alternatives=tuple(ranked))
 
 
+def span_partner(form: str, name: str) -> str | None:
+    """The other end of the span ``name`` belongs to (a day's departure for its arrival, and
+    the other way round), or None."""
+    prefix, base = split_page_prefix(name)
+    head, _, last = name.rpartition(".")
+    for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
+        start = pattern.rsplit(".", 1)[1]
+        if fnmatch(base, pattern):
+            return f"{head}.{spec['until']}"
+        if last == spec["until"] and fnmatch(base.rsplit(".", 1)[0] + "." + start, pattern):
+            return f"{head}.{start}"
+    return None
+
+
 def _spans(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     out = dict(fields)
     for pattern, spec in _spec().get("spans", {}).get(form, {}).items():

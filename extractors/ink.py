@@ -7,7 +7,10 @@ Initials, marks and "is there a signature" are answered here without any OCR.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -18,6 +21,10 @@ MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi) ...
 MAX_STROKE_NEEDED_PX = 14    # ... but never need to be taller than this (a small letter)
 STREAK_GAP_PX = 7            # gaps of a dotted vertical streak down a fax that are bridged
 STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streaks
+# What the raw certainty of a decision is worth, by group of field types: a table fitted on
+# development sets by ``python -m train.ink`` (``judged``).
+CALIBRATION_FILE = Path(__file__).parent / "models" / "ink.json"
+GROUPS = {"mark": ("initials", "mark")}
 STREAK_WIDTH_PX = 3          # a streak is at most this wide
 
 
@@ -105,3 +112,20 @@ def measure(binary_crop: np.ndarray, dpi: int = 200) -> Ink:
     tallest = int(stats[1:, cv2.CC_STAT_HEIGHT][keep[1:]].max()) if keep[1:].any() else 0
     return Ink(float(mask.mean()), tallest, int(keep.sum()), mask)
 
+
+
+@cache
+def _calibration() -> dict:
+    return json.loads(CALIBRATION_FILE.read_text())["table"] if CALIBRATION_FILE.exists() else {}
+
+
+def judged(ink: Ink, group: str) -> tuple[bool, float]:
+    """(written, probability that this is right) for a field of ``group`` (``GROUPS``) answered
+    by the ink test alone. The fitted table says what the raw decision at its raw certainty
+    is worth; a decision right less often than not is turned over. Without a table entry the
+    raw decision and certainty stand."""
+    steps = _calibration().get(group, {}).get("present" if ink.present else "absent")
+    if not steps:
+        return ink.present, ink.certainty
+    p = next((p for upper, p in steps if ink.certainty <= upper), steps[-1][1])
+    return (ink.present, p) if p >= 0.5 else (not ink.present, 1 - p)

@@ -174,3 +174,10 @@ def test_an_identifier_inside_its_neighbours_text_is_found():
         ("C2505223549", 0.7)
     assert constraints.conform("3409784529 I 05/22", "##########", 0.9) == ("3409784529", 0.7)
     assert constraints.conform("2505223549 3409784529", "C##########", 0.9)[1] <= 0.3  # which?
+
+
+def test_span_partners_are_the_two_ends_of_a_day():
+    assert constraints.span_partner("DCC-94E", "rows.2.days.thu.time_in") == "rows.2.days.thu.time_out"
+    assert constraints.span_partner("DCC-94E", "rows.2.days.thu.time_out") == "rows.2.days.thu.time_in"
+    assert constraints.span_partner("DCC-94E", "week_of") is None
+    assert constraints.span_partner("DCC-97", "children.0.days.01.scheduled") is None

@@ -1,6 +1,11 @@
 """The ink test of one field crop: writing kept, box borders, specks and fax streaks dropped."""
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
+import pytest
 
 from extractors import ink
 
@@ -30,3 +35,27 @@ def test_a_digit_filling_a_small_box_is_kept():
     img = np.full((20, 30), 255, np.uint8)
     cv2.putText(img, "2", (8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
     assert ink.measure(img).present
+
+
+def _ink(present: bool, certainty: float):
+    """What ``judged`` looks at: the raw decision and its raw certainty."""
+    return SimpleNamespace(present=present, certainty=certainty)
+
+
+def test_judged_takes_the_fitted_worth_of_a_decision_and_turns_over_a_bad_one():
+    table = ink._calibration()["mark"]
+    steps = table["present"]
+    assert [p for _, p in steps] == sorted(p for _, p in steps)        # rises with certainty
+    assert ink.judged(_ink(True, 0.95), "mark") == (True, pytest.approx(steps[-1][1], abs=0.02))
+    written, p = ink.judged(_ink(True, 0.52), "mark")    # specks just over the thresholds
+    assert not written and p > 0.5
+    assert ink.judged(_ink(False, 0.7), "no such group") == (False, pytest.approx(0.7, abs=0.01))
+
+
+def test_the_fit_smooths_and_never_falls():
+    pytest.importorskip("sklearn")                 # a training requirement, not the service's
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # train/ is not installed
+    from train.ink import isotonic
+    steps = isotonic([(0.6, 1, 10), (0.7, 9, 10), (0.8, 8, 10), (1.0, 40, 40)])
+    ps = [p for _, p in steps]
+    assert ps == sorted(ps) and ps[-1] < 1.0 and steps[-1][0] == 1.0

@@ -1,0 +1,57 @@
+"""Handwritten boxes the ink test called empty, but not surely, are read (extractors.read._faint)."""
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from extractors import ink, read
+from extractors.forms import load_form
+from sample_scans.hand import HandBook, pool
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # train/ is not installed
+from train import synth  # noqa: E402
+
+FIELD = load_form("DCC-94E").page(1).field("rows.0.days.mon.time_in")
+
+
+def _crop(grey: np.ndarray) -> read.Crop:
+    binary = np.where(grey < 128, 0, 255).astype(np.uint8)
+    return read.Crop(FIELD, (0, 0, grey.shape[1], grey.shape[0]), grey, binary,
+                     ink.measure(binary, 200))
+
+
+def _faint(grey: np.ndarray):
+    c = _crop(grey)
+    empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
+    [reading] = read._read_handwriting([c], "time")
+    return read._faint(c, empty, reading)
+
+
+def test_specks_in_an_empty_box_read_as_empty_with_more_certainty():
+    grey = np.full((60, 160), 255, np.uint8)
+    rng = np.random.default_rng(3)
+    for y, x in zip(rng.integers(5, 55, 6), rng.integers(5, 155, 6)):
+        grey[y:y + 2, x:x + 2] = 0
+    fv = _faint(grey)
+    assert fv.value is None and fv.confidence == read.FAINT_EMPTY
+
+
+def test_writing_the_ink_test_doubted_is_read_when_the_model_is_sure():
+    book = HandBook(5, fonts=pool("heldout"))
+    got = []
+    for seed in range(6):
+        sample = synth.make("time", random.Random(seed), book, text="7:45", channel="scan")
+        got.append(_faint(sample.crop))
+    read_back = [fv for fv in got if fv.value is not None]
+    assert read_back and all(fv.value == "07:45" and fv.confidence >= read.FAINT_READ
+                             for fv in read_back)
+
+
+def test_an_unsure_box_whose_partner_is_written_stays_unsure():
+    grey = np.full((60, 160), 255, np.uint8)
+    grey[30:32, 40:42] = 0
+    c = _crop(grey)
+    empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
+    assert read._faint(c, empty, ("", 0.0, ()), partner_written=True) == empty
+    assert read._faint(c, empty, ("07:45", 0.9, ()), partner_written=True).value == "07:45"
