@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from extractors.model import Finding
 
 from . import policy
-from .reading import Context, Reading, finding, listing, parse_date, parse_month, plural, rule
+from .reading import (UNSURE, Context, Reading, finding, listing, parse_date, parse_month,
+                      plural, rule)
 
 FORM = "DCC-97"
 
@@ -320,6 +321,12 @@ def care_level(r: Reading, ctx: Context) -> list[Finding]:
         want_2 = want_2 if want_2 != want_1 else None
         got_1, got_2 = r.get(child.field("care_level")), r.get(child.field("care_level_2"))
         if (got_1, got_2) == (want_1, want_2):
+            continue
+        guessed = [child.field(name) for name, got, want in (("care_level", got_1, want_1),
+                                                              ("care_level_2", got_2, want_2))
+                   if got != want and r.confidence(child.field(name)) < UNSURE]
+        if guessed:                 # a faxed "TD-1" read as "TO-4" at 0.30: a person looks
+            r.unreadable(*guessed)
             continue
         want = want_1 if want_2 is None else f"{want_1}, then {want_2} from the birthday"
         want = want or "no care level (outside the ages the program pays for)"
