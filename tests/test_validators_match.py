@@ -30,6 +30,18 @@ def test_sheets_of_another_provider_are_not_paired():
     assert rule_ids(run(sheets=other)) == set()
 
 
+@pytest.mark.parametrize("number,confidence", [("104732", 0.9),     # a digit left out
+                                               ("9999999", 0.3)])   # a guess
+def test_a_sheet_whose_number_is_misread_is_still_paired_and_sent_to_a_person(number, confidence):
+    e = extract(("DCC-97", clean_97()), *month_sheets(), received_at=RECEIVED_97)
+    sheet = [d for d in e.documents if d.form == "DCC-94E"][1]
+    sheet.fields["provider_number"].value = number
+    sheet.fields["provider_number"].confidence = confidence
+    checked = check(e)
+    assert "match.missing_week" not in rule_ids(checked)
+    assert {d.route for d in checked.documents} == {"review", "accept"}
+
+
 def test_billed_not_attended():
     sheets = month_sheets()
     week = sheets[2][1]                         # week of 2022-06-12

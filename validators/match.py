@@ -128,10 +128,28 @@ def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
 
 
 def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
+    """Whether ``sheet`` is the provider's of ``pbf``: the numbers agree, or, with one PBF in
+    the file, the sheet's handwritten number is unreadable, a guess, or one slip of the pen
+    or the reader away from the PBF's ("173885" for 1173885). A sheet taken on such a number
+    goes to a person with its number."""
     mine, theirs = dcc97.provider_value(pbf, "provider_number"), sheet.get("provider_number")
-    if mine and theirs:
-        return mine == theirs
-    return pbf_count == 1            # a number unreadable on one side: the only PBF in the file
+    if mine and theirs and mine == theirs:
+        return True
+    if pbf_count != 1:
+        return False
+    if mine and theirs and sheet.confidence("provider_number") >= UNSURE \
+            and not _one_slip(mine, theirs):
+        return False                 # clearly another provider's number
+    if theirs:
+        sheet.unreadable("provider_number")
+    return True
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one character left out, added or changed."""
+    return abs(len(a) - len(b)) <= 1 and \
+        sum(n for tag, i0, i1, j0, j1 in SequenceMatcher(None, a, b).get_opcodes()
+            if tag != "equal" for n in [max(i1 - i0, j1 - j0)]) <= 1
 
 
 def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
