@@ -24,7 +24,18 @@ STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streak
 # What the raw certainty of a decision is worth, by group of field types: a table fitted on
 # development sets by ``python -m train.ink`` (``judged``).
 CALIBRATION_FILE = Path(__file__).parent / "models" / "ink.json"
-GROUPS = {"mark": ("initials", "mark")}
+GROUPS = ("mark", "printed")
+
+
+def group_of(field_type: str, handwritten: bool) -> str | None:
+    """Which table of ``judged`` a field's ink decision is worth looking up in: initials and
+    check marks (the decision is the value), printed boxes (an empty one is empty by the
+    decision alone); handwritten boxes and signatures have readers of their own."""
+    if field_type in ("initials", "mark"):
+        return "mark"
+    if not handwritten and field_type != "signature":
+        return "printed"
+    return None
 STREAK_WIDTH_PX = 3          # a streak is at most this wide
 
 
@@ -120,8 +131,8 @@ def _calibration() -> dict:
 
 
 def judged(ink: Ink, group: str) -> tuple[bool, float]:
-    """(written, probability that this is right) for a field of ``group`` (``GROUPS``) answered
-    by the ink test alone. The fitted table says what the raw decision at its raw certainty
+    """(written, probability that this is right) for a field of ``group`` (``group_of``)
+    answered by the ink test alone. The fitted table says what the raw decision at its raw certainty
     is worth; a decision right less often than not is turned over. Without a table entry the
     raw decision and certainty stand."""
     steps = _calibration().get(group, {}).get("present" if ink.present else "absent")

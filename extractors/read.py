@@ -156,7 +156,9 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             out[f.name] = FieldValue(normalise(f.type, "x" if written else None), conf, 0,
                                      _fbox(c), f.type)
         elif not c.ink.present:
-            out[f.name] = FieldValue(normalise(f.type, None), c.ink.certainty, 0, _fbox(c), f.type)
+            written, conf = inklib.judged(c.ink, inklib.group_of(f.type, f.handwritten) or "")
+            conf = c.ink.certainty if written else conf     # turned over: keep the raw doubt
+            out[f.name] = FieldValue(normalise(f.type, None), conf, 0, _fbox(c), f.type)
             if f.handwritten and f.type in HANDWRITING_KINDS and c.ink.certainty < FAINT_BELOW:
                 faint.setdefault(f.type, []).append(c)
         elif f.type == "signature":

@@ -59,3 +59,11 @@ def test_the_fit_smooths_and_never_falls():
     steps = isotonic([(0.6, 1, 10), (0.7, 9, 10), (0.8, 8, 10), (1.0, 40, 40)])
     ps = [p for _, p in steps]
     assert ps == sorted(ps) and ps[-1] < 1.0 and steps[-1][0] == 1.0
+
+
+def test_groups_of_fields_whose_ink_decision_is_looked_up():
+    assert ink.group_of("initials", True) == "mark"
+    assert ink.group_of("code", False) == "printed"
+    assert ink.group_of("time", True) is None and ink.group_of("signature", False) is None
+    written, p = ink.judged(_ink(False, 0.7), "printed")     # a faxed empty printed box
+    assert not written and p > 0.9

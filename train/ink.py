@@ -1,7 +1,7 @@
 """Fit the ink test's confidence table from generated sets with truth.
 
-The ink test (``extractors.ink``) answers initials and check marks by itself: something is
-written or not. Its raw certainty is a distance from its thresholds, not a probability, and on
+The ink test (``extractors.ink``) answers initials and check marks by itself, and says alone
+that a printed box is empty: something is written or not. Its raw certainty is a distance from its thresholds, not a probability, and on
 development sets it was far off both ways: initials read "present" at a raw 0.5-0.6 were
 empty 7 times in 10 (fax specks just over the thresholds), while "present" at 0.65-0.8 was
 right 9 times in 10. This fits what each raw certainty is worth, per decision, as a table of
@@ -26,7 +26,7 @@ from sklearn.isotonic import IsotonicRegression
 
 from extractors import normalize, pipeline
 from extractors.forms import load_form
-from extractors.ink import CALIBRATION_FILE, GROUPS
+from extractors.ink import CALIBRATION_FILE, group_of
 from extractors.read import crop_fields
 from extractors.register import register
 
@@ -36,7 +36,6 @@ BIN = 0.05                      # raw certainties are pooled in bins this wide
 
 def measurements(folder: Path):
     """(group, raw decision, raw certainty, written in truth) for every crop of a group."""
-    wanted = {t for types in GROUPS.values() for t in types}
     for truth_path in sorted(folder.glob("*.truth.json")):
         name = truth_path.name[: -len(".truth.json")]
         truth = json.loads(truth_path.read_text())
@@ -53,8 +52,8 @@ def measurements(folder: Path):
             layout = load_form(read.form).page(read.page)
             fit = register(normalize.ink_mask(binary), layout, source.dpi)
             for c in crop_fields(layout, fit, read.image, binary):
-                if c.field.type in wanted and (i, c.field.name) in written:
-                    group = next(g for g, types in GROUPS.items() if c.field.type in types)
+                group = group_of(c.field.type, c.field.handwritten)
+                if group is not None and (i, c.field.name) in written:
                     yield group, c.ink.present, c.ink.certainty, written[(i, c.field.name)]
         print(f"  {folder.name}/{name}", file=sys.stderr, flush=True)
 
