@@ -248,7 +248,7 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
                     value, conf = conform(fv.value, fmt, fv.confidence)
                     out[name] = replace(fv, value=value, confidence=conf)
                     break
-    return _spans(form, _weekly(form, vocab, out))
+    return _offsets(form, _spans(form, _weekly(form, vocab, out)))
 
 
 def span(start: FieldValue, end: FieldValue, low: float, high: float
@@ -285,6 +285,51 @@ def _marginal(fv: FieldValue, joint: dict, side: int, value: str, total: float) 
         shares[pair[side]] = shares.get(pair[side], 0.0) + w / total
     ranked = [(value, shares.pop(value))] + sorted(shares.items(), key=lambda kv: -kv[1])
     return replace(fv, value=value, confidence=ranked[0][1], alternatives=tuple(ranked))
+
+
+OFFSET_SURE = 0.99     # two readings agreeing are never taken for certain
+OFFSET_WEIGHT = 0.05   # dates that break the form's offset: as firm a fact as "week of" a Sunday
+
+
+def offset(first: FieldValue, second: FieldValue, days: int) -> tuple[FieldValue, FieldValue]:
+    """Two handwritten dates, the second ``days`` after the first (``offsets`` in the data).
+    As in ``span``, each pair of the readers' candidates is weighed by the product of their
+    probabilities, and by ``OFFSET_WEIGHT`` when it breaks the offset (so is what neither
+    reader put forward: it would have to agree by chance). The best pair wins and each date
+    takes its probability over all pairs: two readings that agree back each other up (a week
+    of read at 0.69 beside its week through at 0.99), and an unsure one that disagrees gives
+    way to a runner-up that agrees with a sure one."""
+    if first.value is None or second.value is None:
+        return first, second
+    firsts, seconds = first.distribution(), second.distribution()
+
+    def fits(a: str | None, b: str | None) -> bool:
+        try:
+            return date.fromisoformat(b) - date.fromisoformat(a) == timedelta(days=days)
+        except (TypeError, ValueError):
+            return False
+
+    joint = {(a, b): pa * pb * (1.0 if fits(a, b) else OFFSET_WEIGHT)
+             for a, pa in firsts for b, pb in seconds}
+    unknown = max(0.0, 1 - sum(p for _, p in firsts) * sum(p for _, p in seconds))
+    total = sum(joint.values()) + unknown * OFFSET_WEIGHT
+    a, b = max(joint, key=joint.get)
+    if not fits(a, b):
+        return first, second
+    return tuple(replace(fv, confidence=min(OFFSET_SURE, fv.confidence))
+                 for fv in (_marginal(first, joint, 0, a, total),
+                            _marginal(second, joint, 1, b, total)))
+
+
+def _offsets(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    out = dict(fields)
+    for name, spec in _spec().get("offsets", {}).get(form, {}).items():
+        for full in fields:
+            prefix, base = split_page_prefix(full)
+            source = f"{prefix}{spec['from']}"
+            if base == name and source in out:
+                out[source], out[full] = offset(out[source], out[full], spec["days"])
+    return out
 
 
 def span_partner(form: str, name: str) -> str | None:

@@ -181,3 +181,27 @@ def test_span_partners_are_the_two_ends_of_a_day():
     assert constraints.span_partner("DCC-94E", "rows.2.days.thu.time_out") == "rows.2.days.thu.time_in"
     assert constraints.span_partner("DCC-94E", "week_of") is None
     assert constraints.span_partner("DCC-97", "children.0.days.01.scheduled") is None
+
+
+def _date(value, confidence, *others):
+    return FieldValue(value, confidence, 0, (0, 0, 1, 1), "date",
+                      ((value, confidence),) + tuple(others))
+
+
+def test_a_week_of_and_its_week_through_that_agree_back_each_other_up():
+    fields = {"week_of": _date("2025-04-27", 0.69, ("2025-04-21", 0.2)),
+              "week_through": _date("2025-05-03", 0.99)}
+    out = constraints._offsets("DCC-94E", fields)
+    assert out["week_of"].value == "2025-04-27" and 0.95 < out["week_of"].confidence <= 0.99
+    assert out["week_through"].confidence <= 0.99
+
+
+def test_an_unsure_date_gives_way_to_a_runner_up_that_agrees_with_a_sure_one():
+    fields = {"week_of": _date("2025-04-21", 0.5, ("2025-04-27", 0.4)),
+              "week_through": _date("2025-05-03", 0.98)}
+    assert constraints._offsets("DCC-94E", fields)["week_of"].value == "2025-04-27"
+
+
+def test_dates_that_cannot_agree_stay_as_read():
+    fields = {"week_of": _date("2025-04-21", 0.5), "week_through": _date("2025-06-03", 0.98)}
+    assert constraints._offsets("DCC-94E", fields) == fields
