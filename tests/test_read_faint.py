@@ -24,7 +24,7 @@ def _crop(grey: np.ndarray) -> read.Crop:
 def _faint(grey: np.ndarray):
     c = _crop(grey)
     empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
-    [reading] = read._read_handwriting([c], "time")
+    [reading] = read.read_handwriting([c.grey], "time")
     return read._faint(c, empty, reading)
 
 
@@ -53,5 +53,14 @@ def test_an_unsure_box_whose_partner_is_written_stays_unsure():
     grey[30:32, 40:42] = 0
     c = _crop(grey)
     empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
-    assert read._faint(c, empty, ("", 0.0, ()), partner_written=True) == empty
-    assert read._faint(c, empty, ("07:45", 0.9, ()), partner_written=True).value == "07:45"
+    nothing = read.HandReading("", None, 0.0)
+    assert read._faint(c, empty, nothing, partner_written=True) == empty
+    assert read._faint(c, empty, nothing).confidence == read.FAINT_EMPTY
+    sure = read.HandReading("7:45", "07:45", 0.9, [("07:45", 0.9)])
+    assert read._faint(c, empty, sure, partner_written=True).value == "07:45"
+
+
+def test_an_unsure_box_the_model_sees_something_in_stays_unsure():
+    c = _crop(np.full((60, 160), 255, np.uint8))
+    empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
+    assert read._faint(c, empty, read.HandReading("0:54", "00:54", 0.1)) == empty
