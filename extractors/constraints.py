@@ -335,7 +335,7 @@ def _offsets(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
 def span_partner(form: str, name: str) -> str | None:
     """The other end of the span ``name`` belongs to (a day's departure for its arrival, and
     the other way round), or None."""
-    prefix, base = split_page_prefix(name)
+    base = split_page_prefix(name)[1]
     head, _, last = name.rpartition(".")
     for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
         start = pattern.rsplit(".", 1)[1]

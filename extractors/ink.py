@@ -21,22 +21,10 @@ MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi) ...
 MAX_STROKE_NEEDED_PX = 14    # ... but never need to be taller than this (a small letter)
 STREAK_GAP_PX = 7            # gaps of a dotted vertical streak down a fax that are bridged
 STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streaks
+STREAK_WIDTH_PX = 3          # a streak is at most this wide
 # What the raw certainty of a decision is worth, by group of field types: a table fitted on
 # development sets by ``python -m train.ink`` (``judged``).
 CALIBRATION_FILE = Path(__file__).parent / "models" / "ink.json"
-GROUPS = ("mark", "printed")
-
-
-def group_of(field_type: str, handwritten: bool) -> str | None:
-    """Which table of ``judged`` a field's ink decision is worth looking up in: initials and
-    check marks (the decision is the value), printed boxes (an empty one is empty by the
-    decision alone); handwritten boxes and signatures have readers of their own."""
-    if field_type in ("initials", "mark"):
-        return "mark"
-    if not handwritten and field_type != "signature":
-        return "printed"
-    return None
-STREAK_WIDTH_PX = 3          # a streak is at most this wide
 
 
 @dataclass(frozen=True)
@@ -124,18 +112,28 @@ def measure(binary_crop: np.ndarray, dpi: int = 200) -> Ink:
     return Ink(float(mask.mean()), tallest, int(keep.sum()), mask)
 
 
+def group_of(field_type: str, handwritten: bool) -> str | None:
+    """Which table of ``judged`` a field's ink decision is worth looking up in: initials and
+    check marks (the decision is the value), printed boxes (an empty one is empty by the
+    decision alone); handwritten boxes and signatures have readers of their own."""
+    if field_type in ("initials", "mark"):
+        return "mark"
+    if not handwritten and field_type != "signature":
+        return "printed"
+    return None
+
 
 @cache
 def _calibration() -> dict:
     return json.loads(CALIBRATION_FILE.read_text())["table"] if CALIBRATION_FILE.exists() else {}
 
 
-def judged(ink: Ink, group: str) -> tuple[bool, float]:
+def judged(ink: Ink, group: str | None) -> tuple[bool, float]:
     """(written, probability that this is right) for a field of ``group`` (``group_of``)
-    answered by the ink test alone. The fitted table says what the raw decision at its raw certainty
-    is worth; a decision right less often than not is turned over. Without a table entry the
-    raw decision and certainty stand."""
-    steps = _calibration().get(group, {}).get("present" if ink.present else "absent")
+    answered by the ink test alone. The fitted table says what the raw decision at its raw
+    certainty is worth; a decision right less often than not is turned over. Without a group
+    or a table entry the raw decision and certainty stand."""
+    steps = _calibration().get(group or "", {}).get("present" if ink.present else "absent")
     if not steps:
         return ink.present, ink.certainty
     p = next((p for upper, p in steps if ink.certainty <= upper), steps[-1][1])

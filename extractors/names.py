@@ -76,7 +76,6 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray])
     return out
 
 
-
 def known_number(fv: FieldValue, known: str) -> FieldValue:
     """A handwritten number that should be ``known``: by Bayes' rule with the prior
     ``SAME_PROVIDER``, from the share of the reader's beam that ``known`` holds

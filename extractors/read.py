@@ -157,7 +157,7 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             out[f.name] = FieldValue(normalise(f.type, "x" if written else None), conf, 0,
                                      _fbox(c), f.type)
         elif not c.ink.present:
-            written, conf = inklib.judged(c.ink, inklib.group_of(f.type, f.handwritten) or "")
+            written, conf = inklib.judged(c.ink, inklib.group_of(f.type, f.handwritten))
             conf = c.ink.certainty if written else conf     # turned over: keep the raw doubt
             out[f.name] = FieldValue(normalise(f.type, None), conf, 0, _fbox(c), f.type)
             if f.handwritten and f.type in HANDWRITING_KINDS and c.ink.certainty < FAINT_BELOW:
@@ -182,13 +182,14 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             continue
         for c, fv in zip(group, _read_typed(group, kind, printed, fit.dpi, layout.form)):
             out[c.field.name] = fv
-    for kind, group in hand.items():          # after the printed fields: dates use them
+    for kind in dict.fromkeys([*hand, *faint]):   # after the printed fields: dates use them
+        written, unsure = hand.get(kind, []), faint.get(kind, [])
+        group = written + unsure                  # one network run for the kind
         priors = [constraints.prior(layout.form, c.field.name, out) for c in group]
-        for c, (text, conf, others) in zip(group, _read_handwriting(group, kind, priors)):
-            out[c.field.name] = _value(c.field, text, conf, c.box, others)
-    for kind, group in faint.items():
-        priors = [constraints.prior(layout.form, c.field.name, out) for c in group]
-        for c, reading in zip(group, read_handwriting([c.grey for c in group], kind, priors)):
+        readings = read_handwriting([c.grey for c in group], kind, priors)
+        for c, reading in zip(written, readings):
+            out[c.field.name] = _handwritten(c, reading)
+        for c, reading in zip(unsure, readings[len(written):]):
             partner = out.get(constraints.span_partner(layout.form, c.field.name) or "")
             out[c.field.name] = _faint(c, out[c.field.name], reading,
                                        partner is not None and partner.value is not None)
@@ -331,17 +332,16 @@ def _signature(c: Crop, text: str, conf: float) -> FieldValue:
     return FieldValue("wet", certainty, 0, _fbox(c), "signature")
 
 
-def _read_handwriting(group: list[Crop], kind: str, priors: list | None = None
-                      ) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
-    """Handwritten codes, times, dates and numbers: the handwriting model, with what the form
-    already says about each value (``constraints.prior``). Each reading comes with its
-    alternatives: the value at its (calibrated) confidence, then the runners-up with their
-    shares of the beam (``FieldValue.distribution`` turns them into probabilities)."""
-    readings = read_handwriting([c.grey for c in group], kind, priors)
-    # a reading the model gives no chance at all is no value (ink, but nothing legible)
-    return [(r.text, r.confidence, _alternatives(r)) if r.confidence >= UNREADABLE
-            else ("", r.confidence, ()) for r in readings]
+def _handwritten(c: Crop, reading: HandReading) -> FieldValue:
+    """A handwritten code, time, date or number read by the handwriting model, with what the
+    form already says about it (``constraints.prior``), and its alternatives: the value at
+    its (calibrated) confidence, then the runners-up with their shares of the beam
+    (``FieldValue.distribution`` turns them into probabilities). A reading the model gives
+    no chance at all is no value (ink, but nothing legible)."""
+    if reading.confidence < UNREADABLE:
+        return _value(c.field, "", reading.confidence, c.box)
+    return _value(c.field, reading.text, reading.confidence, c.box, _alternatives(reading))
 
 
-def _alternatives(r) -> tuple[tuple[str, float], ...]:
+def _alternatives(r: HandReading) -> tuple[tuple[str, float], ...]:
     return ((r.value, r.confidence),) + tuple(r.alternatives[1:]) if r.alternatives else ()

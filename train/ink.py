@@ -1,13 +1,13 @@
 """Fit the ink test's confidence table from generated sets with truth.
 
 The ink test (``extractors.ink``) answers initials and check marks by itself, and says alone
-that a printed box is empty: something is written or not. Its raw certainty is a distance from its thresholds, not a probability, and on
-development sets it was far off both ways: initials read "present" at a raw 0.5-0.6 were
-empty 7 times in 10 (fax specks just over the thresholds), while "present" at 0.65-0.8 was
-right 9 times in 10. This fits what each raw certainty is worth, per decision, as a table of
-probabilities that only rise with the raw certainty (isotonic regression, scikit-learn);
-``extractors.ink.judged`` applies it, and a decision that is wrong more often than not is
-turned over. Needs requirements-train.txt.
+that a printed box is empty: something is written or not. Its raw certainty is a distance
+from its thresholds, not a probability, and on development sets it was far off both ways:
+initials read "present" at a raw 0.5-0.6 were empty 7 times in 10 (fax specks just over the
+thresholds), while "present" at 0.65-0.8 was right 9 times in 10. This fits what each raw
+certainty is worth, per decision, as a table of probabilities that only rise with the raw
+certainty (isotonic regression, scikit-learn); ``extractors.ink.judged`` applies it, and a
+decision that is wrong more often than not is turned over. Needs requirements-train.txt.
 
     python -m train.ink --dir var/dev5151 --dir var/dev6061     # sets of bench/accuracy.py
 
