@@ -112,13 +112,6 @@ def _settled(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
     return p >= SETTLED
 
 
-def _sure_enough_for_a_note(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
-    """A day not billed as a full day can at most earn a note (a part day of full-day length
-    is ``info``), which blocks nothing: its times are worth a look only when they are sure.
-    Unsure, they would send the documents to a person for no finding at all."""
-    return _settled(sheet, visit, low) or not _unsure(sheet, visit, empty_only=False)
-
-
 def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
     """The time fields of ``visit`` too unsure to be evidence: all of them, or (``empty_only``)
     those read as empty (ink that could not be read, or an ink test near its threshold)."""
@@ -147,9 +140,9 @@ def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
 
 def _one_slip(a: str, b: str) -> bool:
     """``a`` and ``b`` differ by one character left out, added or changed."""
-    return abs(len(a) - len(b)) <= 1 and \
-        sum(n for tag, i0, i1, j0, j1 in SequenceMatcher(None, a, b).get_opcodes()
-            if tag != "equal" for n in [max(i1 - i0, j1 - j0)]) <= 1
+    edits = [max(i1 - i0, j1 - j0)
+             for tag, i0, i1, j0, j1 in SequenceMatcher(None, a, b).get_opcodes() if tag != "equal"]
+    return sum(edits) <= 1
 
 
 def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
@@ -270,13 +263,16 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
             hours = visit.hours if visit else None
             if hours is None:
                 continue
+            settled = _settled(sheet.reading, visit, low)
+            unsure = [] if settled else _unsure(sheet.reading, visit, empty_only=False)
             entry = policy.code(d.billed)
-            if not entry.full_day and not _sure_enough_for_a_note(sheet.reading, visit, low):
+            if unsure and not entry.full_day:
+                # a day not billed as full can earn a note at most (info), which blocks
+                # nothing: unsure times would send the documents to a person for no finding
                 continue
-            if not _settled(sheet.reading, visit, low):   # the exact times are the evidence
+            if not settled:                       # the exact times are the evidence
                 sheet.reading.get(visit.prefix + "time_in")
                 sheet.reading.get(visit.prefix + "time_out")
-                unsure = _unsure(sheet.reading, visit, empty_only=False)
                 if unsure:
                     p.ask_person(sheet.reading, unsure)
                     continue
