@@ -85,3 +85,15 @@ def test_an_mnist_glyph_is_cut_to_its_ink_at_the_asked_height():
     glyph = synth.mnist_glyph(digit, 40, 1.0, 0.0, 0.0, 0.4, "", random.Random(1))
     assert 34 <= glyph.shape[0] <= 46
     assert glyph.max() == 255 and glyph[0].max() > 0 and glyph[:, 0].max() > 0
+
+
+def test_an_outlined_stroke_keeps_its_rims_and_clears_its_middle():
+    mask = np.zeros((80, 120), np.uint8)
+    mask[10:70, 50:62] = 255                               # one bar 60 px tall, 12 px wide
+    hollow = synth.outline(mask, random.Random(2))
+    row = hollow[40] > 127
+    assert row[:44].sum() == 0 and row[70:].sum() == 0     # no ink far from the bar
+    inked = np.nonzero(row)[0]
+    assert inked.min() < 50 and inked.max() > 61           # the rims lie just outside it
+    assert not row[55]                                     # its middle is paper
+    assert (synth.outline(np.zeros((5, 5), np.uint8), random.Random(1)) == 0).all()

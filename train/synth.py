@@ -135,9 +135,10 @@ class Sample:
 
 def make(kind: str, r: random.Random, book: HandBook, writer: str | None = None,
          channel: str | None = None, text: str | None = None, empty: bool = False,
-         digits=None) -> Sample:
+         digits=None, hollow: float = 0.0) -> Sample:
     """One degraded crop of a ``kind`` box written by ``writer`` (random when None); with
-    ``digits`` (``train.mnist.Digits``) the text's digits are real MNIST handwriting."""
+    ``digits`` (``train.mnist.Digits``) the text's digits are real MNIST handwriting; in
+    ``hollow`` of the crops the strokes are drawn as outlines (``outline``)."""
     text = "" if empty else (text if text is not None else text_for(kind, r))
     wpt, hpt = r.choice(BOXES[kind])
     wpt *= r.uniform(0.92, 1.08)
@@ -153,6 +154,8 @@ def make(kind: str, r: random.Random, book: HandBook, writer: str | None = None,
             mask = write_mnist(book, digits, text, writer, w, h, r, overrun=overrun)
         else:
             mask = book.write(text, writer, w, h, r, overrun=overrun)
+        if hollow and r.random() < hollow:
+            mask = outline(mask, r)
         level = book.hand(writer).ink
         mh, mw = min(mask.shape[0], page.shape[0] - margin), min(mask.shape[1], page.shape[1] - margin)
         m = mask[:mh, :mw].astype(np.float32) / 255
@@ -173,6 +176,22 @@ def make(kind: str, r: random.Random, book: HandBook, writer: str | None = None,
     g200 = degrade(page, channel, r)
     crop = cut(g200, margin * 200 / 300, w * 200 / 300, h * 200 / 300, r)
     return Sample(crop, text, kind, channel)
+
+
+def outline(mask: np.ndarray, r: random.Random) -> np.ndarray:
+    """Strokes drawn as their outline: a hollow or double-line hand (outlined "bubble"
+    lettering, a felt pen gone dry in the middle, a fax's edge enhancement). The stroke is
+    widened, then its inside is cleared, leaving a rim on each side."""
+    ink = mask > 127
+    if not ink.any():
+        return mask
+    ys = np.nonzero(ink.any(axis=1))[0]
+    tall = ys[-1] - ys[0] + 1                              # the line's ink height
+    rim = max(2, round(tall * r.uniform(0.03, 0.05)))      # each side's line
+    grow = rim + max(1, round(tall * r.uniform(0.01, 0.04)))
+    fat = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
+    inside = cv2.erode(fat, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
+    return cv2.subtract(fat, inside)
 
 
 def write_mnist(book: HandBook, digits, text: str, writer: str, width: int, height: int,
