@@ -22,6 +22,9 @@ MAX_STROKE_NEEDED_PX = 14    # ... but never need to be taller than this (a smal
 STREAK_GAP_PX = 7            # gaps of a dotted vertical streak down a fax that are bridged
 STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streaks
 STREAK_WIDTH_PX = 3          # a streak is at most this wide
+EDGE_PX = 2                  # a piece of line this close to the crop's edge, along it, ...
+LINE_PX = 7                  # ... and at most this thick (a 5 px line after the 3x3 join) is
+                             # the box's border
 # What the raw certainty of a decision is worth, by group of field types: a table fitted on
 # development sets by ``python -m train.ink`` (``judged``).
 CALIBRATION_FILE = Path(__file__).parent / "models" / "ink.json"
@@ -101,15 +104,28 @@ def measure(binary_crop: np.ndarray, dpi: int = 200) -> Ink:
     speck = max(2, round(4 * (dpi / 200) ** 2))
     keep = np.zeros(count, bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] > speck + 8        # + the dilation's ring
-    # blobs that only touch the crop edge and are thin are border leftovers, not writing
     for i in range(1, count):
-        x, y, bw, bh, area = stats[i]
-        edge = x == 0 or y == 0 or x + bw == ink.shape[1] or y + bh == ink.shape[0]
-        if keep[i] and edge and min(bw, bh) <= 5:
+        if keep[i] and _border_leftover(stats[i], ink.shape):
             keep[i] = False
     mask = (keep[labels] & (ink > 0)).astype(np.uint8)
     tallest = int(stats[1:, cv2.CC_STAT_HEIGHT][keep[1:]].max()) if keep[1:].any() else 0
     return Ink(float(mask.mean()), tallest, int(keep.sum()), mask)
+
+
+def _border_leftover(stat: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether a (dilated) blob is what is left of the box's own border rather than writing:
+    thin and touching the crop's edge, or a short piece of line running along an edge (a
+    border broken by the fax, too short for ``remove_rules``, that registration left just
+    inside the crop)."""
+    x, y, bw, bh, _ = stat
+    h, w = shape
+    touches = x == 0 or y == 0 or x + bw == w or y + bh == h
+    if touches and min(bw, bh) <= 5:
+        return True
+    near_side = x <= EDGE_PX or x + bw >= w - EDGE_PX
+    near_top = y <= EDGE_PX or y + bh >= h - EDGE_PX
+    return bool((near_side and bw <= LINE_PX and bh >= 2 * bw)
+                or (near_top and bh <= LINE_PX and bw >= 2 * bh))
 
 
 def group_of(field_type: str, handwritten: bool) -> str | None:

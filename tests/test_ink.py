@@ -37,6 +37,20 @@ def test_a_digit_filling_a_small_box_is_kept():
     assert ink.measure(img).present
 
 
+def test_a_broken_border_just_inside_a_checkbox_crop_is_not_a_mark():
+    # registration left the box's left border a pixel inside the crop, broken by the fax
+    # into pieces too short for remove_rules (seen on dev faxes read as "checked" at 0.98)
+    img = np.full((24, 25), 255, np.uint8)
+    img[9:21, 2] = 0                               # a piece of the left border
+    img[0:4, 0:5] = 0                              # the top-left corner, thick
+    img[1:3, 12:25] = 0                            # and a bit of the top border
+    assert not ink.measure(img).present
+    tick = img.copy()
+    cv2.line(tick, (7, 12), (11, 18), 0, 2)        # a real check mark beside it is kept
+    cv2.line(tick, (11, 18), (20, 5), 0, 2)
+    assert ink.measure(tick).present
+
+
 def _ink(present: bool, certainty: float):
     """What ``judged`` looks at: the raw decision and its raw certainty."""
     return SimpleNamespace(present=present, certainty=certainty)
