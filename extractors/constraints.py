@@ -163,6 +163,7 @@ DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}
 PRIOR_WEIGHT = 0.25         # a value outside its window keeps a quarter of its weight: a
                             # clearly written surprising value (a real defect) still wins
 WEEKDAY_PRIOR_WEIGHT = 0.05  # "week of" a Sunday is printed on the form: a firmer fact
+OFF_STEP_WEIGHT = 0.5       # a time off the usual 5-minute marks (7:52 beside 7:50): a nudge only
 
 
 def prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
@@ -176,7 +177,8 @@ def prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
     if "weekday" in spec:
         return Prior(weekday=spec["weekday"], weight=WEEKDAY_PRIOR_WEIGHT)
     if "between" in spec:                    # "HH:MM" strings compare as times do
-        return Prior(earliest=spec["between"][0], latest=spec["between"][1], weight=PRIOR_WEIGHT)
+        return Prior(earliest=spec["between"][0], latest=spec["between"][1], weight=PRIOR_WEIGHT,
+                     minute_step=spec.get("minute_step"), off_step_weight=OFF_STEP_WEIGHT)
     anchor = next((fv for n, fv in page.items() if split_page_prefix(n)[1] == spec["near"]
                    and fv.value is not None and fv.confidence >= 0.5), None)
     if anchor is None:

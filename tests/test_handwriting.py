@@ -124,6 +124,18 @@ def test_a_prior_date_window_breaks_a_near_tie():
     assert hw.decode(logp, "date", allowed).value == "2022-05-06"
 
 
+def test_a_minute_step_prior_nudges_but_never_forbids():
+    near = spelled("7:50", rivals={3: ("8", 0.5)})          # 7:58 a little ahead of 7:50
+    assert hw.decode(near, "time").value == "07:58"
+    steps = hw.Prior(minute_step=5, off_step_weight=0.5)
+    assert hw.decode(near, "time", steps).value == "07:50"
+    clear = spelled("7:58")                                  # written plainly: it stands
+    assert hw.decode(clear, "time", steps).value == "07:58"
+    outside = hw.Prior(earliest="08:00", latest="21:00", weight=0.25,
+                       minute_step=5, off_step_weight=0.5)
+    assert outside.factor("07:52") == 0.25 * 0.5 and outside.factor("08:10") == 1.0
+
+
 def test_empty_and_blank_crops_read_as_nothing():
     blank = np.full((56, 42), 250, np.uint8)
     bordered = blank.copy()

@@ -84,15 +84,20 @@ class Prior:
     latest: str | None = None
     weekday: int | None = None          # a date on this weekday (Monday 0 .. Sunday 6)
     weight: float = 0.05
+    minute_step: int | None = None      # a time's minutes are usually a multiple of this ...
+    off_step_weight: float = 1.0        # ... and one that is not keeps this share of its weight
 
     def factor(self, value: str) -> float:
+        step = 1.0
+        if self.minute_step and int(value[3:5]) % self.minute_step:
+            step = self.off_step_weight
         if self.allowed is not None and value not in self.allowed:
-            return self.weight
+            return self.weight * step
         if (self.earliest and value < self.earliest) or (self.latest and value > self.latest):
-            return self.weight
+            return self.weight * step
         if self.weekday is not None and date.fromisoformat(value).weekday() != self.weekday:
-            return self.weight
-        return 1.0
+            return self.weight * step
+        return step
 
 
 @dataclass
