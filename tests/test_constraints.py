@@ -19,6 +19,9 @@ def test_digits_that_do_not_fit_the_format_go_to_a_person():
 def test_vocabulary_snaps_a_near_reading_and_keeps_a_far_one_unsure():
     allowed = ["REGULAR", "SCHOOL", "FLEX"]
     assert constraints.snap("REGUIAR", allowed, 0.6)[0] == "REGULAR"
+    levels = ["IN-1", "TD-1", "TD-2", "PS-1"]
+    assert constraints.snap("TO-L", levels, 0.2) == ("TD-1", constraints.LOOK_ALIKE)
+    assert constraints.snap("TD", levels, 0.9)[0] == "TD"            # TD-1 or TD-2: unsure
     value, conf = constraints.snap("XYZ", allowed, 0.9)
     assert value == "XYZ" and conf <= 0.3
 
