@@ -30,6 +30,8 @@ ORIENT_DPI = 100               # rule registration for orientation runs at this 
 ORIENT_MARGIN = 0.05           # the winning turn must beat the next by this much
 OSD_MIN_CONFIDENCE = 1.5       # below this Tesseract's guess is no better than a coin
 HEADER_IN = 0.3                # fax header band at the top of a page (inches)
+LINE_GAP_PX = 3                # blank rows that end the header's line of text ...
+MIN_LINE_PX = 6                # ... which is at least this many rows high
 
 _CV_TURN = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
             270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -222,4 +224,27 @@ def top_band(image: np.ndarray, dpi: int, inches: float = HEADER_IN) -> np.ndarr
     Take it from the page *as received*: the sending machine prints its header on top of the
     transmitted image, so it stays at the top even when the paper went in upside down.
     """
-    return image[: max(1, round(inches * dpi))]
+    band = image[: max(1, round(inches * dpi))]
+    return band[first_line(band)]
+
+
+def first_line(band: np.ndarray) -> slice:
+    """The rows of the first line of writing in ``band``, with a little paper around it (all
+    rows when there is none). Tesseract reads a strip as one line (psm 7): the top of the
+    form peeking in under the header turned "Feb 13 2026 03:46PM" into "Teb 13 a 03:467M".
+    Runs of inked rows lower than ``MIN_LINE_PX`` (specks, a streak's end) are not a line."""
+    h, w = band.shape[:2]
+    grey = band if band.ndim == 2 else cv2.cvtColor(band, cv2.COLOR_BGR2GRAY)
+    inked = (grey < 128).sum(axis=1) >= max(3, 0.003 * w)
+    y = 0
+    while y < h:
+        if not inked[y]:
+            y += 1
+            continue
+        top = end = y
+        while end + 1 < h and inked[end + 1: end + 1 + LINE_GAP_PX].any():
+            end += 1
+        if end - top + 1 >= MIN_LINE_PX:
+            return slice(max(0, top - 3), min(h, end + 4))
+        y = end + 1
+    return slice(0, h)

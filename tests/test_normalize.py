@@ -174,6 +174,14 @@ def test_functions_do_not_change_their_input(pages):
     assert np.array_equal(page, before)
 
 
-def test_top_band_is_the_top_third_of_an_inch(pages):
-    band = norm.top_band(pages[("DCC-94", 1)], DPI)
-    assert band.shape == (60, 1700)
+def test_top_band_is_the_first_line_in_the_top_third_of_an_inch(pages):
+    page = pages[("DCC-94", 1)].copy()
+    page[:60] = 255
+    assert norm.top_band(page, DPI).shape == (60, 1700)      # nothing there: the whole strip
+    page[2:4, 300:310] = 0                                   # a speck above the header
+    cv2.putText(page, "FEB 13 2026 03:46PM KIDS ACADEMY PAGE 1 OF 1", (10, 22),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)
+    page[40:60, 100:1600] = 0                                # the form's top peeking in
+    line = norm.first_line(page[:60])
+    assert 4 < line.start < 12 and 20 < line.stop < 35         # the header's line only
+    assert norm.top_band(page, DPI).shape == (line.stop - line.start, 1700)
