@@ -21,7 +21,21 @@ from zoneinfo import ZoneInfo
 LOCAL = ZoneInfo("America/New_York")
 MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
-_MON = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?"
+_MON = r"([A-Z0][A-Z]{2})[A-Z]*\.?"    # a month's name, maybe misread: see ``month``
+# Letters a fax and OCR take for one another in a month's name ("OCL" for OCT, "DCC" for DEC)
+_LOOK_ALIKE = {frozenset(p) for p in ("TL", "TI", "EC", "O0", "OD", "UV", "IL", "CG", "EF")}
+
+
+def month(name: str) -> int | None:
+    """The month a three-letter name stands for: exactly, or the one month it is a single
+    look-alike letter away from; None when it is no month (or could be two)."""
+    name = name[:3].upper()
+    if name in MONTHS:
+        return MONTHS[name]
+    near = [i for m, i in MONTHS.items()
+            if sum(a != b for a, b in zip(m, name)) == 1
+            and all(a == b or frozenset((a, b)) in _LOOK_ALIKE for a, b in zip(m, name))]
+    return near[0] if len(near) == 1 else None
 
 # Date spellings: (regex, order of the groups as y/m/d letters)
 _DATES = [
@@ -55,10 +69,12 @@ def _date(text: str) -> tuple[int, int, int] | None:
                 elif order == "mdy":
                     mo, d, y = int(g[0]), int(g[1]), int(g[2])
                 elif order == "Mdy":
-                    mo, d, y = MONTHS[g[0][:3]], int(g[1]), int(g[2])
+                    mo, d, y = month(g[0]), int(g[1]), int(g[2])
                 else:
-                    d, mo, y = int(g[0]), MONTHS[g[1][:3]], int(g[2])
-            except (KeyError, ValueError):
+                    d, mo, y = int(g[0]), month(g[1]), int(g[2])
+            except ValueError:
+                continue
+            if mo is None:
                 continue
             y += 2000 if y < 100 else 0
             if 1 <= mo <= 12 and 1 <= d <= 31 and 1990 <= y <= 2100:

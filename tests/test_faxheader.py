@@ -1,7 +1,7 @@
 """Fax header lines in the spellings real machines use."""
 import pytest
 
-from extractors.faxheader import parse
+from extractors.faxheader import month, parse
 
 
 @pytest.mark.parametrize("line, when, page, of", [
@@ -29,3 +29,12 @@ def test_noise_without_a_date_is_no_header():
 def test_a_page_counter_alone_is_kept_without_a_time():
     header = parse("JOHNSON FAMILY  P.002/004")
     assert header.sent_at is None and (header.page, header.of) == (2, 4)
+
+
+def test_a_month_misread_by_one_look_alike_letter_is_still_that_month():
+    assert (month("OCL"), month("DCC"), month("0CT"), month("JUI")) == (10, 12, 10, 7)
+    assert month("KID") is None and month("JUX") is None       # no month, or JUN or JUL
+    assert parse("Ocl 04 2026 10:03AM SUNNY DAYS CIIILD CAR Page 1 ol 6").sent_at.isoformat() \
+        == "2026-10-04T10:03:00-04:00"
+    assert parse("DCC-05-2025 07:25 KENTUCKY KIDS 606 555 0124 P.001/003").sent_at.isoformat() \
+        == "2025-12-05T07:25:00-05:00"
