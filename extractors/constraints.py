@@ -22,7 +22,7 @@ from pathlib import Path
 from .forms import split_page_prefix
 from .model import FieldValue
 from .readers.handwriting import Prior
-from .values import hours_between
+from .values import hours_between, look_alike
 
 MIN_RATIO = 0.5             # a reading less alike than this to every allowed value is kept as read
 MISFIT = 0.3                # ... with at most this confidence; as is an identifier that does not
@@ -49,25 +49,15 @@ def vocabulary(form: str, name: str) -> list[str]:
                  if fnmatch(base, pattern)), [])
 
 
-# Characters OCR takes for one another on a fax (a round D read as O, a 1 as L or I, an F
-# whose lower bar bled as E): a reading that is an allowed value in look-alikes is that value.
-_LOOK_ALIKE = str.maketrans({"O": "0", "D": "0", "Q": "0", "L": "1", "I": "1", "|": "1",
-                             "S": "5", "B": "8", "Z": "2", "G": "6", "E": "F"})
-
-
-def _shape(text: str) -> str:
-    return text.upper().translate(_LOOK_ALIKE)
-
-
 def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str | None, float]:
     """The allowed value nearest to ``value`` and the confidence that it is the one."""
     if value is None:
         return None, confidence
     if value in allowed:
         return value, min(0.99, confidence + 0.1)
-    alike = [a for a in allowed if _shape(a) == _shape(value)]
+    alike = {a for a in allowed if look_alike(a) == look_alike(value)}
     if len(alike) == 1:                     # "TO-L" is "TD-1" in look-alike letters
-        return alike[0], LOOK_ALIKE
+        return alike.pop(), LOOK_ALIKE
     ratios = sorted(((SequenceMatcher(None, value, a).ratio(), a) for a in allowed), reverse=True)
     best_ratio, best = ratios[0]
     second = ratios[1][0] if len(ratios) > 1 else 0.0

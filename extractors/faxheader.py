@@ -18,23 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .values import look_alike
+
 LOCAL = ZoneInfo("America/New_York")
 MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
 _MON = r"([A-Z0][A-Z]{2})[A-Z]*\.?"    # a month's name, maybe misread: see ``month``
-# Letters a fax and OCR take for one another in a month's name ("OCL" for OCT, "DCC" for DEC)
-_LOOK_ALIKE = {frozenset(p) for p in ("TL", "TI", "EC", "O0", "OD", "UV", "IL", "CG", "EF")}
 
 
 def month(name: str) -> int | None:
-    """The month a three-letter name stands for: exactly, or the one month it is a single
-    look-alike letter away from; None when it is no month (or could be two)."""
+    """The month a three-letter name stands for: exactly, or the one month it is in
+    look-alike letters ("OCL" for OCT, "DCC" for DEC: ``values.look_alike``); else None."""
     name = name[:3].upper()
     if name in MONTHS:
         return MONTHS[name]
-    near = [i for m, i in MONTHS.items()
-            if sum(a != b for a, b in zip(m, name)) == 1
-            and all(a == b or frozenset((a, b)) in _LOOK_ALIKE for a, b in zip(m, name))]
+    near = [i for m, i in MONTHS.items() if look_alike(m) == look_alike(name)]
     return near[0] if len(near) == 1 else None
 
 # Date spellings: (regex, order of the groups as y/m/d letters)

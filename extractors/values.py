@@ -17,6 +17,16 @@ from datetime import date
 from typing import Callable
 
 _SPACES = re.compile(r"\s+")
+# Characters OCR takes for one another on a fax: a round D read as O, a T or 1 as L or I, an E
+# whose middle bar bled away as C or F. Two texts with the same ``look_alike`` key may be one.
+_LOOK_ALIKE = str.maketrans({**dict.fromkeys("ODQ", "0"), **dict.fromkeys("ILT|", "1"),
+                             "S": "5", "B": "8", "Z": "2", "G": "6", "E": "F", "C": "F"})
+
+
+def look_alike(text: str) -> str:
+    """``text`` in capitals with look-alike characters merged ("TO-L" and "TD-1" give one key,
+    as do "OCL" and "OCT")."""
+    return text.upper().translate(_LOOK_ALIKE)
 
 
 def _text(raw: str | None) -> str | None:

@@ -88,16 +88,14 @@ class Prior:
     off_step_weight: float = 1.0        # ... and one that is not keeps this share of its weight
 
     def factor(self, value: str) -> float:
-        step = 1.0
-        if self.minute_step and int(value[3:5]) % self.minute_step:
-            step = self.off_step_weight
-        if self.allowed is not None and value not in self.allowed:
-            return self.weight * step
-        if (self.earliest and value < self.earliest) or (self.latest and value > self.latest):
-            return self.weight * step
-        if self.weekday is not None and date.fromisoformat(value).weekday() != self.weekday:
-            return self.weight * step
-        return step
+        unexpected = ((self.allowed is not None and value not in self.allowed)
+                      or bool(self.earliest and value < self.earliest)
+                      or bool(self.latest and value > self.latest)
+                      or (self.weekday is not None
+                          and date.fromisoformat(value).weekday() != self.weekday))
+        off_step = bool(self.minute_step) and int(value[3:5]) % self.minute_step != 0
+        return ((self.weight if unexpected else 1.0)
+                * (self.off_step_weight if off_step else 1.0))
 
 
 @dataclass
