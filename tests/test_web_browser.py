@@ -78,7 +78,8 @@ def test_worker_corrects_a_misread_date_and_approves(server, browser):
     box = page.locator('.box.finding-error[data-field="parent_signed_date"]')
     expect(box).to_have_count(1)
     image = page.locator("#page-2 img")
-    expect(image).to_be_visible()
+    expect(image).to_be_visible()         # sized by its attributes before it has loaded:
+    page.wait_for_function("document.querySelector('#page-2 img').complete")   # wait for it
     assert page.evaluate("document.querySelector('#page-2 img').naturalWidth") == 1700
     # the box sits where the field is: scaled from the 1700 x 2200 image to what is shown
     shown = image.bounding_box()
