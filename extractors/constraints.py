@@ -55,7 +55,8 @@ def snap(value: str | None, allowed: list[str], confidence: float) -> tuple[str 
         return None, confidence
     if value in allowed:
         return value, min(0.99, confidence + 0.1)
-    alike = {a for a in allowed if look_alike(a) == look_alike(value)}
+    key = look_alike(value)
+    alike = {a for a in allowed if look_alike(a) == key}
     if len(alike) == 1:                     # "TO-L" is "TD-1" in look-alike letters
         return alike.pop(), LOOK_ALIKE
     ratios = sorted(((SequenceMatcher(None, value, a).ratio(), a) for a in allowed), reverse=True)

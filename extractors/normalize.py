@@ -233,9 +233,8 @@ def first_line(band: np.ndarray) -> slice:
     rows when there is none). Tesseract reads a strip as one line (psm 7): the top of the
     form peeking in under the header turned "Feb 13 2026 03:46PM" into "Teb 13 a 03:467M".
     Runs of inked rows lower than ``MIN_LINE_PX`` (specks, a streak's end) are not a line."""
-    h, w = band.shape[:2]
-    grey = band if band.ndim == 2 else cv2.cvtColor(band, cv2.COLOR_BGR2GRAY)
-    inked = (grey < 128).sum(axis=1) >= max(3, 0.003 * w)
+    h, w = band.shape
+    inked = (band < 128).sum(axis=1) >= max(3, 0.003 * w)
     y = 0
     while y < h:
         if not inked[y]:

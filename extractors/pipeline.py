@@ -111,8 +111,8 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     grey, dpi = source.image, source.dpi
     header = None
     if source.text_words is None:                               # 2. fax header (as received)
-        text, _ = ocr.read_line(normalize.top_band(grey, dpi), dpi, psm=7)
-        header = text.strip() if faxheader.parse(text) else None
+        text = received.header_text(grey, dpi)
+        header = text.strip() if text and faxheader.parse(text) else None
     binary = normalize.despeckle(normalize.binarize(grey), dpi)   # 3. clean and straighten
     skew, rotation, found = 0.0, 0, None
     if source.text_words is None:                   # a born-digital page is already upright
