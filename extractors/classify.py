@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .forms import Page
-from .register import Fit, candidate_pages, register
+from .register import Fit, candidate_pages, fit, rules_of
 
 MIN_SCORE = 0.58     # below this no layout fits: "other" (measured: other pages <= 0.53, forms >= 0.62)
 WORDS_FROM = 0.42    # from here up to MIN_SCORE a page is checked by its words
@@ -38,7 +38,8 @@ class Classification:
 def classify(ink: np.ndarray, dpi: int) -> Classification:
     """Classify a binary ink image (ink > 0), upright and deskewed, at ``dpi``."""
     height, width = ink.shape
-    fits = sorted(((register(ink, page, dpi), page) for page in candidate_pages(width > height)),
+    rules = rules_of(ink, dpi)                      # once, for every candidate page
+    fits = sorted(((fit(rules, page), page) for page in candidate_pages(width > height)),
                   key=lambda pair: pair[0].score, reverse=True)
     if not fits:
         return Classification("other", None, None, 0.0, 0.0)

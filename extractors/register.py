@@ -114,14 +114,33 @@ def _match(page: np.ndarray, template: np.ndarray) -> tuple[float, float, float]
     return best
 
 
+@dataclass(frozen=True)
+class Rules:
+    """Where an ink image's ruled lines lie: the profile of its horizontal rules down the
+    page and of its vertical rules across it. Found once per image, then fitted to each
+    candidate layout page (``fit``)."""
+    y: np.ndarray
+    x: np.ndarray
+    dpi: int
+
+
+def rules_of(ink: np.ndarray, dpi: int) -> Rules:
+    horizontal, vertical = rule_masks(ink, dpi)
+    return Rules(_profile(horizontal, 1), _profile(vertical, 0), dpi)
+
+
+def fit(rules: Rules, page: Page) -> Fit:
+    """Fit a layout page onto an image's ruled lines."""
+    grid = min(page.number, len(load_form(page.form).pages))   # DCC-97 page N repeats page 1
+    ty_profile, tx_profile, _ = _template(page.form, grid, rules.dpi)
+    sy, ty, score_y = _match(rules.y, ty_profile)
+    sx, tx, score_x = _match(rules.x, tx_profile)
+    return Fit(sx, tx, sy, ty, (score_x + score_y) / 2, rules.dpi)
+
+
 def register(ink: np.ndarray, page: Page, dpi: int) -> Fit:
     """Fit a layout page onto a binary ink image (upright, deskewed, ``dpi`` pixels per inch)."""
-    horizontal, vertical = rule_masks(ink, dpi)
-    grid = min(page.number, len(load_form(page.form).pages))   # DCC-97 page N repeats page 1
-    ty_profile, tx_profile, _ = _template(page.form, grid, dpi)
-    sy, ty, score_y = _match(_profile(horizontal, 1), ty_profile)
-    sx, tx, score_x = _match(_profile(vertical, 0), tx_profile)
-    return Fit(sx, tx, sy, ty, (score_x + score_y) / 2, dpi)
+    return fit(rules_of(ink, dpi), page)
 
 
 def candidate_pages(landscape: bool) -> list[Page]:
