@@ -9,6 +9,7 @@ words of the text layer (exact text, no OCR needed).
   files, and a ``.pdf`` that is really an HTML error page must be reported, not misread.
 * Fax pages are not square: standard resolution is 204 x 98 dpi. Rows are repeated until
   the pixels are square (204 x 196), which is what makes them readable at all.
+* A black-and-white page that is mostly black is a negative and is turned back (``positive``).
 * Phone photos: the sheet is found as the largest four-cornered bright region and warped flat
   to a letter page (OpenCV); a photo where no sheet is found is kept as it is.
 * Nothing is dropped silently: a page or attachment that cannot be used is named in
@@ -40,6 +41,7 @@ LETTER_IN = (8.5, 11.0)
 MAX_PAGES = 200                # a guard against runaway files, far above any real submission
 MIN_PAGE_PX = 400              # an e-mail image smaller than this is a logo, not a page
 SUPPORTED = "PDF, TIFF, JPEG, PNG or e-mail (.eml)"
+MAX_MID_TONES = 0.02           # a page with fewer grey pixels than this is black-and-white
 
 
 @dataclass
@@ -208,8 +210,21 @@ def _plausible(width: int, height: int, dpi: tuple[float, float]) -> bool:
     return 5 <= long_in <= 15
 
 
+def positive(pixels: np.ndarray) -> np.ndarray:
+    """A black-and-white page that is mostly black is a negative (a fax gateway that got the
+    TIFF's PhotometricInterpretation backwards, a scanner set to invert): turned back. Pages
+    with real grey tones (photos, greyscale scans) are left alone; a dark photo is not a
+    negative."""
+    if pixels.size == 0:
+        return pixels
+    mid = np.count_nonzero((pixels > 64) & (pixels < 192)) / pixels.size
+    dark = np.count_nonzero(pixels <= 64) / pixels.size
+    return 255 - pixels if mid < MAX_MID_TONES and dark > 0.5 else pixels
+
+
 def _page(pixels: np.ndarray, stated: tuple[float, float], origin: str,
           words: list[Word] | None = None) -> SourcePage:
+    pixels = positive(pixels)
     image, dx, dy = square_pixels(pixels, *stated)
     image = to_working_dpi(image, (dx + dy) / 2)
     return SourcePage(image, WORKING_DPI, words, origin, stated)
@@ -371,6 +386,8 @@ def _pdf(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
             skipped.append(f"{origin}: damaged, could not be drawn")
             continue
         words = layers[i] if scale == WORKING_DPI / 72 else None
+        if words is None:
+            image = positive(image)
         stated = float(scale * 72)
         pages.append(SourcePage(image, WORKING_DPI, words, origin, (stated, stated)))
     return pages, skipped

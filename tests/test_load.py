@@ -69,6 +69,20 @@ def test_fax_tiff_pages_get_square_pixels(tmp_path, dcc94, fine):
         assert classified(page) == ("DCC-94", number)
 
 
+def test_a_negative_fax_page_is_turned_back_but_a_dark_photo_is_not(tmp_path, dcc94):
+    """A gateway that writes the TIFF's black and white backwards sends a negative."""
+    negative = [255 - page for page in dcc94]
+    loaded = load(fax_tiff(tmp_path / "fax.tif", negative, fine=True))
+    for number, page in enumerate(loaded.pages, 1):
+        assert np.mean(page.image > 128) > 0.8                   # paper is white again
+        assert classified(page) == ("DCC-94", number)
+    dark = np.clip(dcc94[0] // 3 + np.random.default_rng(1).integers(0, 60, dcc94[0].shape),
+                   0, 255).astype(np.uint8)                      # an underexposed grey scan
+    Image.fromarray(dark).save(tmp_path / "dark.png", dpi=(DPI, DPI))
+    page = load(tmp_path / "dark.png").pages[0]
+    assert np.mean(page.image) < 128                             # left as it was
+
+
 def test_a_fax_tiff_without_resolution_tags_is_recognised_by_its_width(tmp_path, dcc94):
     small = cv2.resize(dcc94[0], (1728, 1078), interpolation=cv2.INTER_AREA)
     path = tmp_path / "bare.tif"
