@@ -27,7 +27,8 @@ def distort(image: np.ndarray, sx: float, sy: float, tx: float, ty: float) -> np
 @pytest.mark.parametrize("form, page", [("DCC-94", 1), ("DCC-94", 2), ("DCC-94", 3),
                                         ("DCC-97", 1), ("DCC-94E", 1)])
 @pytest.mark.parametrize("sx, sy, tx, ty", [(1, 1, 0, 0), (1.03, 0.97, -25, 40),
-                                            (0.96, 1.02, 30, -18)])
+                                            (0.96, 1.02, 30, -18),
+                                            (0.88, 0.88, 100, 60)])   # a fax set to reduce
 def test_each_page_is_recognised_and_registered(form, page, sx, sy, tx, ty):
     image = distort(render(form, page), sx, sy, tx, ty)
     result = classify((image < 128).astype(np.uint8), DPI)
