@@ -29,7 +29,9 @@ MAX_SKEW = 5.0                 # degrees either way
 ORIENT_DPI = 100               # rule registration for orientation runs at this resolution
 ORIENT_MARGIN = 0.05           # the winning turn must beat the next by this much
 OSD_MIN_CONFIDENCE = 1.5       # below this Tesseract's guess is no better than a coin
-HEADER_IN = 0.3                # fax header band at the top of a page (inches)
+HEADER_IN = 0.3                # fax header band at the top of a page (inches) ...
+LOW_HEADER_IN = 0.6            # ... or, when that is blank, the first line down to here
+SPECK_PX = 2                   # dots of line noise (pixels) wiped from the band before reading
 LINE_GAP_PX = 3                # blank rows that end the header's line of text ...
 MIN_LINE_PX = 6                # ... which is at least this many rows high
 
@@ -218,20 +220,38 @@ def orient(image: np.ndarray, dpi: int) -> tuple[int, np.ndarray]:
 
 # -- fax header ---------------------------------------------------------------------------
 
-def top_band(image: np.ndarray, dpi: int, inches: float = HEADER_IN) -> np.ndarray:
-    """The strip across the top where fax machines print their header line.
+def top_band(image: np.ndarray, dpi: int) -> np.ndarray:
+    """The strip across the top where fax machines print their header line: its first line
+    of writing within ``HEADER_IN``, or, when that much is blank (a machine that prints its
+    header lower, a page that slid down), within ``LOW_HEADER_IN``; the blank strip itself
+    when there is none. Dots of line noise are wiped first.
 
     Take it from the page *as received*: the sending machine prints its header on top of the
     transmitted image, so it stays at the top even when the paper went in upside down.
     """
-    band = image[: max(1, round(inches * dpi))]
-    return band[first_line(band)]
+    band = _without_specks(image[: max(1, round(LOW_HEADER_IN * dpi))])
+    top = band[: max(1, round(HEADER_IN * dpi))]
+    line = first_line(top) or first_line(band)
+    return band[line] if line else top
 
 
-def first_line(band: np.ndarray) -> slice:
-    """The rows of the first line of writing in ``band``, with a little paper around it (all
-    rows when there is none). Tesseract reads a strip as one line (psm 7): the top of the
-    form peeking in under the header turned "Feb 13 2026 03:46PM" into "Teb 13 a 03:467M".
+def _without_specks(band: np.ndarray) -> np.ndarray:
+    """``band`` with every inked blob of ``SPECK_PX`` pixels or fewer turned to paper."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((band < 128).astype(np.uint8),
+                                                                connectivity=8)
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= SPECK_PX)
+    specks = specks[specks > 0]
+    if not len(specks):
+        return band
+    clean = band.copy()
+    clean[np.isin(labels, specks)] = 255
+    return clean
+
+
+def first_line(band: np.ndarray) -> slice | None:
+    """The rows of the first line of writing in ``band``, with a little paper around it; None
+    when there is none. Tesseract reads a strip as one line (psm 7): the top of the form
+    peeking in under the header turned "Feb 13 2026 03:46PM" into "Teb 13 a 03:467M".
     Runs of inked rows lower than ``MIN_LINE_PX`` (specks, a streak's end) are not a line."""
     h, w = band.shape
     inked = (band < 128).sum(axis=1) >= max(3, 0.003 * w)
@@ -246,4 +266,4 @@ def first_line(band: np.ndarray) -> slice:
         if end - top + 1 >= MIN_LINE_PX:
             return slice(max(0, top - 3), min(h, end + 4))
         y = end + 1
-    return slice(0, h)
+    return None

@@ -176,7 +176,7 @@ def test_functions_do_not_change_their_input(pages):
 
 def test_top_band_is_the_first_line_in_the_top_third_of_an_inch(pages):
     page = pages[("DCC-94", 1)].copy()
-    page[:60] = 255
+    page[:120] = 255
     assert norm.top_band(page, DPI).shape == (60, 1700)      # nothing there: the whole strip
     page[2:4, 300:310] = 0                                   # a speck above the header
     cv2.putText(page, "FEB 13 2026 03:46PM KIDS ACADEMY PAGE 1 OF 1", (10, 22),
@@ -185,3 +185,16 @@ def test_top_band_is_the_first_line_in_the_top_third_of_an_inch(pages):
     line = norm.first_line(page[:60])
     assert 4 < line.start < 12 and 20 < line.stop < 35         # the header's line only
     assert norm.top_band(page, DPI).shape == (line.stop - line.start, 1700)
+
+
+def test_a_header_printed_lower_or_through_line_noise_is_still_found(pages):
+    page = pages[("DCC-94", 1)].copy()
+    page[:120] = 255
+    cv2.putText(page, "FEB 13 2026 03:46PM KIDS ACADEMY PAGE 1 OF 1", (10, 92),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)         # a third of an inch down
+    band = norm.top_band(page, DPI)
+    assert 10 < band.shape[0] < 30 and (band < 128).sum() > 500
+    noisy = page.copy()
+    dots = np.random.default_rng(3).random(noisy.shape) < 0.01
+    noisy[dots] = 0                                           # 1 % of the pixels black
+    assert norm.top_band(noisy, DPI).shape == band.shape     # the same line, specks wiped
