@@ -51,9 +51,13 @@ def header_text(image: np.ndarray, dpi: int) -> str | None:
 
     The sending machine prints the header across the top of what it transmits, so it is at the
     top even when the paper went in upside down (where it may then overlap the form's footer
-    and read poorly); upright forms leave that band empty. None when nothing is read.
+    and read poorly); upright forms leave that band empty. None when nothing is read (a
+    blank strip is not read at all).
     """
-    (text, _), = ocr.read_lines([top_band(image, dpi)], dpi, psm=7)
+    band = top_band(image, dpi)
+    if not (band < 128).any():                  # a blank top: nothing to read
+        return None
+    (text, _), = ocr.read_lines([band], dpi, psm=7)
     return text or None
 
 
