@@ -169,11 +169,13 @@ PRIOR_WEIGHT = 0.25         # a value outside its window keeps a quarter of its 
                             # clearly written surprising value (a real defect) still wins
 WEEKDAY_PRIOR_WEIGHT = 0.05  # "week of" a Sunday is printed on the form: a firmer fact
 OFF_STEP_WEIGHT = 0.5       # a time off the usual 5-minute marks (7:52 beside 7:50): a nudge only
+DIGITS_PRIOR_WEIGHT = 0.05  # provider numbers have 7 digits: a 6-digit reading lost one
 
 
 def prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
-    """What the handwritten date or time ``name`` is expected to be (``priors`` in the data),
-    from the printed dates already read on the same ``page``; None when nothing is known."""
+    """What the handwritten date, time or number ``name`` is expected to be (``priors`` in the
+    data), from the printed dates already read on the same ``page``; None when nothing is
+    known."""
     _, base = split_page_prefix(name)
     spec = next((v for pattern, v in _spec().get("priors", {}).get(form, {}).items()
                  if fnmatch(base, pattern)), None)
@@ -181,6 +183,8 @@ def prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
         return None
     if "weekday" in spec:
         return Prior(weekday=spec["weekday"], weight=WEEKDAY_PRIOR_WEIGHT)
+    if "digits" in spec:
+        return Prior(digits=spec["digits"], weight=DIGITS_PRIOR_WEIGHT)
     if "between" in spec:                    # "HH:MM" strings compare as times do
         return Prior(earliest=spec["between"][0], latest=spec["between"][1], weight=PRIOR_WEIGHT,
                      minute_step=spec.get("minute_step"), off_step_weight=OFF_STEP_WEIGHT)

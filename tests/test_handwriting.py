@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from extractors import constraints
 from extractors.readers import handwriting as hw
 from sample_scans.hand import HandBook, pool
 
@@ -134,6 +135,18 @@ def test_a_minute_step_prior_nudges_but_never_forbids():
     outside = hw.Prior(earliest="08:00", latest="21:00", weight=0.25,
                        minute_step=5, off_step_weight=0.5)
     assert outside.factor("07:52") == 0.25 * 0.5 and outside.factor("08:10") == 1.0
+
+
+def test_a_digits_prior_prefers_a_provider_number_of_seven_digits():
+    logp = spelled("1173885")
+    faint = np.exp(logp[2])                                 # the second 1, faint: more likely
+    faint[0], faint[hw.ALPHABET.index("1") + 1] = 0.55, 0.41   # nothing than a digit
+    logp[2] = np.log(faint)
+    assert hw.decode(logp, "number").value == "173885"
+    seven = constraints.prior("DCC-94E", "provider_number", {})
+    assert seven == hw.Prior(digits=7, weight=constraints.DIGITS_PRIOR_WEIGHT)
+    assert hw.decode(logp, "number", seven).value == "1173885"
+    assert seven.factor("173885") == constraints.DIGITS_PRIOR_WEIGHT
 
 
 def test_empty_and_blank_crops_read_as_nothing():

@@ -86,13 +86,15 @@ class Prior:
     weight: float = 0.05
     minute_step: int | None = None      # a time's minutes are usually a multiple of this ...
     off_step_weight: float = 1.0        # ... and one that is not keeps this share of its weight
+    digits: int | None = None           # a number of exactly this many digits
 
     def factor(self, value: str) -> float:
         unexpected = ((self.allowed is not None and value not in self.allowed)
                       or bool(self.earliest and value < self.earliest)
                       or bool(self.latest and value > self.latest)
                       or (self.weekday is not None
-                          and date.fromisoformat(value).weekday() != self.weekday))
+                          and date.fromisoformat(value).weekday() != self.weekday)
+                      or (self.digits is not None and len(value) != self.digits))
         off_step = bool(self.minute_step) and int(value[3:5]) % self.minute_step != 0
         return ((self.weight if unexpected else 1.0)
                 * (self.off_step_weight if off_step else 1.0))
