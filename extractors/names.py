@@ -43,8 +43,8 @@ SURE_PRINTED = 0.95    # the PBF's printed number must be read at least this sur
 LEXICON_FILE = Path(__file__).resolve().parent / "models" / "names.json"
 NEIGHBOURS = 6         # per word: the most common real names one edit away
 # A name moved to a real one is right about a third of the time (development sets 7373 and
-# 8080: 10 of 30 changed names; 38 -> 47 of 96 names right, none made wrong), so its
-# confidence is low: a worker sees it.
+# 8080: 11 of 29 names moved; 38 -> 49 of 96 names right, none made wrong; 5151 and 6061:
+# 2 of 2), so its confidence is low: a worker sees it.
 LEXICON_CONFIDENCE = 0.35
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
