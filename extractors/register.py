@@ -19,7 +19,8 @@ import numpy as np
 
 from .forms import Box, Page, load_form
 
-SCALES = np.round(np.linspace(0.85, 1.15, 61), 3)   # page scale relative to the layout, per axis
+SCALES = np.concatenate([np.linspace(0.85, 0.925, 16), np.linspace(0.93, 1.07, 29),
+                         np.linspace(1.075, 1.15, 16)])   # page scale to layout, per axis
 USUAL = (0.93, 1.07)     # where faxed, scanned and photographed pages land; a fax machine or
                          # copier set to reduce (85-93 %) or enlarge lands outside, and then
 RESIZED_SCORE = 0.8      # ... the fit must be this good: at 0.88 scale, cover sheets and
