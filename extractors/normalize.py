@@ -229,23 +229,11 @@ def top_band(image: np.ndarray, dpi: int) -> np.ndarray:
     Take it from the page *as received*: the sending machine prints its header on top of the
     transmitted image, so it stays at the top even when the paper went in upside down.
     """
-    band = _without_specks(image[: max(1, round(LOW_HEADER_IN * dpi))])
+    band = despeckle(image[: max(1, round(LOW_HEADER_IN * dpi))], dpi, max_area=SPECK_PX,
+                     near_in=0)
     top = band[: max(1, round(HEADER_IN * dpi))]
     line = first_line(top) or first_line(band)
     return band[line] if line else top
-
-
-def _without_specks(band: np.ndarray) -> np.ndarray:
-    """``band`` with every inked blob of ``SPECK_PX`` pixels or fewer turned to paper."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((band < 128).astype(np.uint8),
-                                                                connectivity=8)
-    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= SPECK_PX)
-    specks = specks[specks > 0]
-    if not len(specks):
-        return band
-    clean = band.copy()
-    clean[np.isin(labels, specks)] = 255
-    return clean
 
 
 def first_line(band: np.ndarray) -> slice | None:
