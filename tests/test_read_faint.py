@@ -8,6 +8,7 @@ import numpy as np
 from extractors import ink, read
 from extractors.forms import load_form
 from sample_scans.hand import HandBook, pool
+from validators.reading import UNSURE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # train/ is not installed
 from train import synth  # noqa: E402
@@ -48,13 +49,16 @@ def test_writing_the_ink_test_doubted_is_read_when_the_model_is_sure():
                              for fv in read_back)
 
 
-def test_an_unsure_box_whose_partner_is_written_stays_unsure():
+def test_an_unsure_box_whose_partner_is_written_is_doubtful():
     grey = np.full((60, 160), 255, np.uint8)
     grey[30:32, 40:42] = 0
     c = _crop(grey)
     empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
     nothing = read.HandReading("", None, 0.0)
-    assert read._faint(c, empty, nothing, partner_written=True) == empty
+    doubtful = read._faint(c, empty, nothing, partner_written=True)
+    assert doubtful.value is None and doubtful.confidence == read.FAINT_DOUBT
+    assert doubtful.confidence < UNSURE             # no rule claims a missing time on it
+    assert read._faint(c, empty, read.HandReading("7:4", "07:40", 0.3)) == empty
     assert read._faint(c, empty, nothing).confidence == read.FAINT_EMPTY
     sure = read.HandReading("7:45", "07:45", 0.9, [("07:45", 0.9)])
     assert read._faint(c, empty, sure, partner_written=True).value == "07:45"

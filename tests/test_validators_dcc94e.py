@@ -32,6 +32,30 @@ def test_times_recorded(changes, fires):
         assert "2022-06-06" in got[0].message
 
 
+def test_times_recorded_is_not_claimed_on_a_guessed_empty_box():
+    """Faint writing the reader could not confirm: a person looks at the box, no finding."""
+    e = extract(("DCC-94E", clean_94e(WEEK, **{MON + "time_out": None})), received_at=None)
+    e.documents[0].fields[MON + "time_out"].confidence = 0.3
+    decided = run(e)
+    assert not findings(decided.extract, "dcc94e.times_recorded")
+    assert decided.extract.documents[0].route == "review"
+    assert MON + "time_out" in decided.decisions[0].low_confidence
+
+
+def test_a_lone_unreadable_mark_is_not_a_visit():
+    """One time read as a guess, no other time and no initials that day: a speck, not a
+    visit. No finding, but a person looks at it."""
+    lone = {MON + "time_out": None, MON + "in_initials": "absent", MON + "out_initials": "absent"}
+    e = extract(("DCC-94E", clean_94e(WEEK, **lone)), received_at=None)
+    e.documents[0].fields[MON + "time_in"].confidence = 0.2
+    decided = run(e)
+    assert rule_ids(decided.extract) == set()
+    assert decided.extract.documents[0].route == "review"
+    assert MON + "time_in" in decided.decisions[0].low_confidence
+    e.documents[0].fields[MON + "time_in"].confidence = 0.9     # read well: a real visit
+    assert rule_ids(run(e).extract) == {"dcc94e.times_recorded", "dcc94e.initials"}
+
+
 @pytest.mark.parametrize("changes,fires", [
     ({MON + "in_initials": "absent"}, True), ({MON + "out_initials": "absent"}, True),
     ({MON + "time_in": None, MON + "time_out": None, MON + "in_initials": "absent",

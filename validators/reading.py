@@ -79,6 +79,12 @@ class Reading:
             self.presence.add(name)
         return self.doc.value(name) is not None
 
+    def guessed(self, name: str) -> bool:
+        """Whether ``name`` was read with less confidence than ``UNSURE``: its value is a guess,
+        not evidence a rule may claim something on. Routing still sees the field (a rule that
+        skips a guess has asked for it first), so the document goes to a person."""
+        return self.confidence(name) < UNSURE
+
     def peek(self, name: str) -> str | None:
         """The value of ``name`` without counting it as used: for copies that are voted on,
         where agreement between copies, not one copy's confidence, is the evidence."""
