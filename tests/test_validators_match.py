@@ -42,6 +42,15 @@ def test_a_sheet_whose_number_is_misread_is_still_paired_and_sent_to_a_person(nu
     assert {d.route for d in checked.documents} == {"review", "accept"}
 
 
+def test_a_sheet_number_that_agrees_with_the_pbf_needs_no_confidence_of_its_own():
+    e = extract(("DCC-97", clean_97()), *month_sheets(), received_at=RECEIVED_97)
+    for sheet in (d for d in e.documents if d.form == "DCC-94E"):
+        sheet.fields["provider_number"].confidence = 0.4      # read unsurely, but the same
+    checked = check(e)
+    assert rule_ids(checked) == set()
+    assert {d.route for d in checked.documents} == {"accept"}
+
+
 def test_billed_not_attended():
     sheets = month_sheets()
     week = sheets[2][1]                         # week of 2022-06-12

@@ -124,10 +124,13 @@ def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
     """Whether ``sheet`` is the provider's of ``pbf``: the numbers agree, or, with one PBF in
     the file, the sheet's handwritten number is unreadable, a guess, or one slip of the pen
     or the reader away from the PBF's ("173885" for 1173885). A sheet taken on such a number
-    goes to a person with its number."""
-    mine, theirs = dcc97.provider_value(pbf, "provider_number"), sheet.get("provider_number")
+    goes to a person with its number. A handwritten number that agrees with the printed one
+    digit for digit needs no confidence of its own (a misreading would hardly land on the
+    PBF's number): only one that does not agree counts as used."""
+    mine, theirs = dcc97.provider_value(pbf, "provider_number"), sheet.peek("provider_number")
     if mine and theirs and mine == theirs:
         return True
+    sheet.get("provider_number")
     if pbf_count != 1:
         return False
     if mine and theirs and sheet.confidence("provider_number") >= UNSURE \
