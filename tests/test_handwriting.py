@@ -52,6 +52,41 @@ def test_model_is_committed_small_and_matches_the_alphabet():
     assert set(meta["calibration"]) == set(hw.KINDS)
 
 
+def test_the_second_opinion_is_committed_with_a_calibration_of_the_pair():
+    assert hw.SECOND_FILE.exists() and hw.SECOND_FILE.stat().st_size < 4_000_000
+    second = json.loads(hw.SECOND_FILE.with_suffix(".json").read_text())
+    assert second["alphabet"] == hw.ALPHABET and second["size"] == "second"
+    meta = json.loads(hw.META_FILE.read_text())
+    assert set(meta["pair_calibration"]) == {"code", "time", "date", "number"}
+    assert meta["second_opinion"]["asked_below"] == hw.SECOND_BELOW
+
+
+def test_two_readings_are_pooled_by_the_mean_of_their_shares():
+    first = hw.Reading("7:45", "07:45", 0.6, [("07:45", 0.6), ("07:15", 0.4)])
+    second = hw.Reading("7:15", "07:15", 0.7, [("07:15", 0.7), ("01:15", 0.3)])
+    pooled = hw.pool_readings(first, second, "time")
+    assert pooled.value == "07:15" and pooled.text == "7:15"
+    assert pooled.alternatives == [("07:15", 0.55), ("07:45", 0.3), ("01:15", 0.15)]
+    assert pooled.confidence == hw.calibrate("time", 0.55, "pair_calibration")
+    nothing = hw.Reading("", None, 0.0, [])
+    assert hw.pool_readings(first, nothing, "time").alternatives[0] == ("07:45", 0.3)
+
+
+def test_only_unsure_readings_are_asked_again(monkeypatch):
+    samples = heldout("time", 12, seed=5, channel="fax_fine")
+    crops = [s.crop for s in samples]
+    monkeypatch.setattr(hw, "SECOND_BELOW", 0.0)               # never asked
+    alone = hw.read_handwriting(crops, "time")
+    monkeypatch.setattr(hw, "SECOND_BELOW", 1.01)              # always asked
+    both = hw.read_handwriting(crops, "time")
+    inputs = [hw.prepare(c) for c in crops]
+    again = hw.log_probs([x for x in inputs if x is not None], model=hw.SECOND_FILE)
+    second = iter(hw.decode(logp, "time") for logp in again)
+    for a, b, x in zip(alone, both, inputs):
+        if x is not None:
+            assert b == hw.pool_readings(a, next(second), "time")
+
+
 @pytest.mark.parametrize("kind", ["code", "time", "date"])
 def test_reads_held_out_hands(kind):
     # The model reads about 75-80 % of held-out scanned crops (bench/handwriting.py); the

@@ -18,9 +18,19 @@ damage (``synth.write_mnist``); the other characters stay in the crop's font. Ca
 crops do the same with the ``calib`` part, digits the network never saw. The ``heldback``
 part is left to ``bench/handwriting.py``.
 
-Hollow strokes: ``HOLLOW_SHARE`` of the crops can have their strokes drawn as their outline
-(``synth.outline``), as bubble lettering or a dried-out felt pen leave them. The committed
-model reads such digits about 6 % of the time; see ``HOLLOW_SHARE`` for the one trial so far.
+Hollow strokes: ``HOLLOW_SHARE`` (or ``--hollow``) of the crops can have their strokes drawn
+as their outline (``synth.outline``), as bubble lettering or a dried-out felt pen leave them.
+The first model reads such digits about 6 % of the time; see ``HOLLOW_SHARE``.
+
+The second opinion (``extractors/models/handwriting2.onnx``, ``hw.second_opinion``): a wider
+network (``--size second``, 0.78 M weights) trained from scratch on its own crops, a tenth of
+them hollow. Alone it is no better than the first on the calibration fonts; asked where the
+first is unsure and pooled with it, it is (``--calibrate-pair`` fits the pooled confidence):
+
+    python -m train.handwriting --size second --dataset train6 --hollow 0.1 --seed 4 \
+        --n 100000 --minutes 100 --out var/handwriting/run10
+    cp var/handwriting/run10/handwriting.onnx extractors/models/handwriting2.onnx
+    python -m train.handwriting --calibrate-pair
 
 To re-run after a change to the data recipe, continuing from the last weights (a new recipe
 must get a new ``DATASET`` name, since datasets are cached in ``var/handwriting/`` by name,
@@ -31,7 +41,8 @@ size and seed):
 
 The network: five 3x3 convolution blocks (32 rows -> 2, columns / 4), a bidirectional LSTM
 across the columns, a per-column softmax over the blank + ``ALPHABET``, trained with CTC.
-About 0.4 M weights (under 2 MB), a few milliseconds per crop on one CPU core.
+About 0.33 M weights (1.3 MB; the second opinion 0.78 M, 3.1 MB), under 2 ms per crop on one
+CPU core (the beam search after it takes about 2.5 ms).
 """
 from __future__ import annotations
 
@@ -67,7 +78,7 @@ PRINT_FONTS = ["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf",
                "LiberationSansNarrow-Regular.ttf", "LiberationSans-Bold.ttf"]
 PRINT_SHARE = 0.25
 MNIST_SHARE = 0.45             # crops whose digits are real MNIST handwriting (train.mnist)
-# Crops whose strokes are drawn as outlines (synth.outline). 0 in the committed model's recipe:
+# Crops whose strokes are drawn as outlines (synth.outline). 0 in the first model's recipe:
 # 50 minutes of training from it with 0.1 (run 7) read a held-out outline hand 6 -> 32 % but a
 # thin script hand 72 -> 60 %, and fewer readings reached 0.95 (times 63 -> 52 %); not adopted.
 HOLLOW_SHARE = 0.0
@@ -90,7 +101,7 @@ def calibration_fonts() -> list[str]:
 # -- data ----------------------------------------------------------------------------------------
 
 def _shard(args: tuple) -> list[tuple[np.ndarray, str, str]]:
-    seed, n, fonts, share, part = args
+    seed, n, fonts, share, part, hollow = args
     r = random.Random(seed)
     hands = HandBook(seed, fonts=fonts)
     printed = HandBook(seed, fonts=PRINT_FONTS)
@@ -103,7 +114,7 @@ def _shard(args: tuple) -> list[tuple[np.ndarray, str, str]]:
         book = printed if r.random() < PRINT_SHARE and fonts is not PRINT_FONTS else hands
         real = digits if share and r.random() < share else None
         sample = synth.make(r.choice(hw.KINDS) if empty else kind, r, book, empty=empty,
-                            digits=real, hollow=HOLLOW_SHARE)
+                            digits=real, hollow=hollow)
         x = hw.prepare(sample.crop)
         if x is None:
             if sample.text:
@@ -114,11 +125,13 @@ def _shard(args: tuple) -> list[tuple[np.ndarray, str, str]]:
 
 
 def synthesise(n: int, seed: int, fonts: list[str], jobs: int = 2, chunk: int = 500,
-               share: float = 0.0, part: str = "train") -> list[tuple[np.ndarray, str, str]]:
-    """``n`` prepared crops; in ``share`` of them the digits come from MNIST's ``part``."""
+               share: float = 0.0, part: str = "train",
+               hollow: float = HOLLOW_SHARE) -> list[tuple[np.ndarray, str, str]]:
+    """``n`` prepared crops; in ``share`` of them the digits come from MNIST's ``part``, in
+    ``hollow`` of them the strokes are outlines."""
     if share:
         mnist.Digits(part)                                 # fetch before forking
-    tasks = [(seed * 100_003 + i, min(chunk, n - i * chunk), fonts, share, part)
+    tasks = [(seed * 100_003 + i, min(chunk, n - i * chunk), fonts, share, part, hollow)
              for i in range(math.ceil(n / chunk))]
     with multiprocessing.get_context("fork").Pool(jobs) as p:
         parts = p.map(_shard, tasks)
@@ -126,12 +139,12 @@ def synthesise(n: int, seed: int, fonts: list[str], jobs: int = 2, chunk: int = 
 
 
 def cached(name: str, n: int, seed: int, fonts: list[str], jobs: int,
-           share: float = 0.0) -> list:
+           share: float = 0.0, hollow: float = HOLLOW_SHARE) -> list:
     path = DATA / f"{name}-{n}-{seed}.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
     t = time.time()
-    data = synthesise(n, seed, fonts, jobs, share=share)
+    data = synthesise(n, seed, fonts, jobs, share=share, hollow=hollow)
     DATA.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(data))
     print(f"{name}: {len(data)} crops in {time.time() - t:.0f} s", flush=True)
@@ -140,9 +153,17 @@ def cached(name: str, n: int, seed: int, fonts: list[str], jobs: int,
 
 # -- model ---------------------------------------------------------------------------------------
 
-def build_model(classes: int):
+# (convolution channels, projection, LSTM units): the first reader, and the wider second
+# opinion (``extractors/models/handwriting2.onnx``, about 0.78 M weights)
+SIZES = {"first": ((16, 32, 64, 64, 96), 128, 96),
+         "second": ((32, 64, 96, 128, 160), 192, 128)}
+
+
+def build_model(classes: int, size: str = "first"):
     import torch
     from torch import nn
+
+    (c1, c2, c3, c4, c5), proj, units = SIZES[size]
 
     def block(i: int, o: int) -> list:
         return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
@@ -151,15 +172,15 @@ def build_model(classes: int):
         def __init__(self) -> None:
             super().__init__()
             self.cnn = nn.Sequential(
-                *block(1, 16), nn.MaxPool2d(2, 2),               # 16 x W/2
-                *block(16, 32), nn.MaxPool2d(2, 2),              # 8 x W/4
-                *block(32, 64), *block(64, 64), nn.MaxPool2d((2, 1)),   # 4
-                *block(64, 96), nn.MaxPool2d((2, 1)),            # 2
+                *block(1, c1), nn.MaxPool2d(2, 2),               # 16 x W/2
+                *block(c1, c2), nn.MaxPool2d(2, 2),              # 8 x W/4
+                *block(c2, c3), *block(c3, c4), nn.MaxPool2d((2, 1)),   # 4
+                *block(c4, c5), nn.MaxPool2d((2, 1)),            # 2
             )
-            self.proj = nn.Linear(96 * 2, 128)
-            self.rnn = nn.LSTM(128, 96, bidirectional=True, batch_first=True)
+            self.proj = nn.Linear(c5 * 2, proj)
+            self.rnn = nn.LSTM(proj, units, bidirectional=True, batch_first=True)
             self.drop = nn.Dropout(0.15)
-            self.out = nn.Linear(192, classes)
+            self.out = nn.Linear(2 * units, classes)
 
         def forward(self, x):                                   # (N, 1, 32, W)
             f = self.cnn(x)
@@ -333,40 +354,58 @@ def calibration_table(shares: list[float], right: list[bool], kind: str) -> list
     return [[round(a, 5), round(b, 4)] for a, b in table]
 
 
-def calibrate(n_per_kind: int, seed: int, jobs: int) -> dict:
-    """Read fresh crops in the calibration fonts with the exported model; fit each kind's map.
-    As in training, ``MNIST_SHARE`` of the crops have real digits, from MNIST's ``calib`` part
-    (writers' digits the network never saw)."""
+def _calibration_inputs(kind: str, k: int, n: int, seed: int, hollow: float):
+    """Prepared inputs of ``n`` fresh crops of ``kind`` in the calibration fonts, with their
+    true values. As in training, ``MNIST_SHARE`` of them have real digits, from MNIST's
+    ``calib`` part (writers' digits no network saw)."""
+    digits = mnist.Digits("calib") if MNIST_SHARE else None
+    r = random.Random(seed + k)
+    book = HandBook(seed + k, fonts=calibration_fonts())
+    samples = [synth.make(kind, r, book, digits=digits if r.random() < MNIST_SHARE else None,
+                          hollow=hollow)
+               for _ in range(n)]
+    inputs = [hw.prepare(s.crop) for s in samples]
+    keep = [i for i, x in enumerate(inputs) if x is not None]
+    return [inputs[i] for i in keep], [hw.valid_value(kind, samples[i].text) for i in keep]
+
+
+def calibrate(n_per_kind: int, seed: int, jobs: int, hollow: float = HOLLOW_SHARE) -> dict:
+    """Read fresh crops in the calibration fonts with the exported model; fit each kind's map."""
     hw._meta.cache_clear()
     hw._session.cache_clear()
-    digits = mnist.Digits("calib") if MNIST_SHARE else None
     tables = {}
-    fonts = calibration_fonts()
     for k, kind in enumerate(hw.KINDS):
-        r = random.Random(seed + k)
-        book = HandBook(seed + k, fonts=fonts)
-        samples = [synth.make(kind, r, book, digits=digits if r.random() < MNIST_SHARE else None,
-                              hollow=HOLLOW_SHARE)
-                   for _ in range(n_per_kind)]
-        inputs = [hw.prepare(s.crop) for s in samples]
-        idx = [i for i, x in enumerate(inputs) if x is not None]
-        outs = hw.log_probs([inputs[i] for i in idx])
-        shares, right = [], []
-        for i, logp in zip(idx, outs):
-            reading = _raw_decode(logp, kind)
-            truth = hw.valid_value(kind, samples[i].text)
-            shares.append(reading[1])
-            right.append(reading[0] == truth)
-        tables[kind] = calibration_table(shares, right, kind)
+        inputs, truths = _calibration_inputs(kind, k, n_per_kind, seed, hollow)
+        readings = [hw.decode(logp, kind) for logp in hw.log_probs(inputs)]
+        right = [r.value == t for r, t in zip(readings, truths)]
+        tables[kind] = calibration_table([hw.raw_share(r) for r in readings], right, kind)
         print(f"calibration {kind}: {np.mean(right):.3f} right on {len(right)} crops of "
               f"unseen fonts", flush=True)
     return tables
 
 
-def _raw_decode(logp: np.ndarray, kind: str) -> tuple[str | None, float]:
-    reading = hw.decode(logp, kind)
-    share = reading.alternatives[0][1] if reading.alternatives else 0.0
-    return reading.value, share
+PAIR_KINDS = ("code", "time", "date", "number")
+
+
+def calibrate_pair(n_per_kind: int, seed: int) -> dict:
+    """The pooled share of the first and second readers (``hw.second_opinion``) fitted to the
+    rate of being right, on the crops the first reader alone is not sure of."""
+    hw._meta.cache_clear()
+    hw._session.cache_clear()
+    tables = {}
+    for k, kind in enumerate(PAIR_KINDS):
+        inputs, truths = _calibration_inputs(kind, k, n_per_kind, seed, HOLLOW_SHARE)
+        first = [hw.decode(logp, kind) for logp in hw.log_probs(inputs)]
+        asked = [i for i, r in enumerate(first) if hw.raw_share(r) < hw.SECOND_BELOW]
+        second = hw.log_probs([inputs[i] for i in asked], model=hw.SECOND_FILE)
+        pooled = [hw.pool_readings(first[i], hw.decode(logp, kind), kind)
+                  for i, logp in zip(asked, second)]
+        right = [r.value == truths[i] for i, r in zip(asked, pooled)]
+        alone = np.mean([first[i].value == truths[i] for i in asked]) if asked else 0.0
+        tables[kind] = calibration_table([hw.raw_share(r) for r in pooled], right, kind)
+        print(f"pair calibration {kind}: {len(asked)} of {len(inputs)} crops asked again; "
+              f"right {alone:.3f} by the first alone, {np.mean(right):.3f} pooled", flush=True)
+    return tables
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,18 +423,29 @@ def main(argv: list[str] | None = None) -> int:
                         "(var/handwriting/model.pt of an earlier run)")
     parser.add_argument("--calibrate-only", action="store_true", help="re-fit the calibration "
                         "table of the model in --out (after a change to decoding)")
+    parser.add_argument("--calibrate-pair", action="store_true", help="fit the calibration of "
+                        "the first and second readers together (after either changes)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="first",
+                        help="network size: the first reader, or the wider second opinion")
+    parser.add_argument("--dataset", default=DATASET, help="cache name of the training crops "
+                        "(a new recipe needs a new name)")
+    parser.add_argument("--hollow", type=float, default=HOLLOW_SHARE,
+                        help="share of training crops drawn with outline strokes")
     args = parser.parse_args(argv)
     if args.calibrate_only:
         return recalibrate(args.out, args.calibration_crops, args.seed + 2000, args.jobs)
+    if args.calibrate_pair:
+        return recalibrate_pair(args.out, args.calibration_crops, args.seed + 3000)
 
     import torch
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     fonts = training_fonts()
-    data = cached(DATASET, args.n, args.seed, fonts, args.jobs, share=MNIST_SHARE)
+    data = cached(args.dataset, args.n, args.seed, fonts, args.jobs, share=MNIST_SHARE,
+                  hollow=args.hollow)
     val = cached("val3", 1500, args.seed + 1000, fonts, args.jobs)
-    model = build_model(len(hw.ALPHABET) + 1)
+    model = build_model(len(hw.ALPHABET) + 1, args.size)
     print(f"{sum(p.numel() for p in model.parameters())} weights, {len(data)} crops", flush=True)
     if args.init:
         model.load_state_dict(torch.load(args.init))
@@ -408,11 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"alphabet": hw.ALPHABET, "height": hw.HEIGHT, "stride": STRIDE,
             "training_minutes": round((time.time() - t) / 60, 1),
             "training_crops": len(data), "training_fonts": [Path(f).stem for f in fonts],
-            "mnist_share": MNIST_SHARE, "hollow_share": HOLLOW_SHARE, "dataset": DATASET,
+            "mnist_share": MNIST_SHARE, "hollow_share": args.hollow, "dataset": args.dataset,
+            "size": args.size, "seed": args.seed, "peak_lr": args.lr,
             "continued_from": str(args.init) if args.init else None,
             "calibration_fonts": [Path(f).stem for f in calibration_fonts()], "calibration": {}}
     (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
-    meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs)
+    meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs,
+                                    args.hollow)
     (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"wrote {args.out / 'handwriting.onnx'}", flush=True)
     return 0
@@ -426,6 +478,19 @@ def recalibrate(out: Path, crops: int, seed: int, jobs: int) -> int:
     meta["calibration"] = calibrate(crops, seed, jobs)
     hw.META_FILE.write_text(json.dumps(meta, indent=1) + "\n")
     print(f"recalibrated {hw.META_FILE}", flush=True)
+    return 0
+
+
+def recalibrate_pair(out: Path, crops: int, seed: int) -> int:
+    """The pair calibration of the first model in ``out`` with the installed second opinion,
+    written into the first model's metadata."""
+    hw.MODEL_FILE, hw.META_FILE = out / "handwriting.onnx", out / "handwriting.json"
+    meta = json.loads(hw.META_FILE.read_text())
+    meta.pop("pair_calibration", None)
+    meta["second_opinion"] = {"file": hw.SECOND_FILE.name, "asked_below": hw.SECOND_BELOW}
+    meta["pair_calibration"] = calibrate_pair(crops, seed)
+    hw.META_FILE.write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"wrote the pair calibration into {hw.META_FILE}", flush=True)
     return 0
 
 

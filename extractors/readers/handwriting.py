@@ -19,8 +19,13 @@ Reading one box is three steps:
    must be a time, a code 1-3 digits, a date a real date), strings
    with the same value pool their probability, and an optional ``Prior`` (allowed values, a
    date window) re-weights them. The best value's share is its confidence, mapped through a
-   calibration table measured by ``bench/handwriting.py`` so that 0.95 means right 95 % of
-   the time.
+   calibration table measured on hands no network trained on (``train.handwriting``) so that
+   0.95 means right 95 % of the time.
+4. ``second_opinion``: a box the first network is not sure of (share under ``SECOND_BELOW``)
+   is read again by a second, wider network trained apart (``handwriting2.onnx``), and the
+   two readers' values are pooled (the mean of their shares), with a calibration table of
+   its own for the pooled share. Two networks that err differently are right together more
+   often than either alone, and agreeing readings get surer.
 
     >>> readings = read_handwriting([crop], "time")         # doctest: +SKIP
     >>> readings[0].value, readings[0].confidence             # doctest: +SKIP
@@ -45,7 +50,9 @@ from extractors.values import normalise
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 MODEL_FILE = MODEL_DIR / "handwriting.onnx"
-META_FILE = MODEL_DIR / "handwriting.json"     # alphabet, input height, calibration table
+META_FILE = MODEL_DIR / "handwriting.json"     # alphabet, input height, calibration tables
+SECOND_FILE = MODEL_DIR / "handwriting2.onnx"  # the second opinion (its own metadata beside it)
+SECOND_BELOW = 0.99            # first reader's share under which the second is asked
 
 # Index 0 is the CTC blank; the model's output has len(ALPHABET) + 1 classes.
 ALPHABET = (" 0123456789:/.-'" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "abcdefghijklmnopqrstuvwxyz")
@@ -192,13 +199,14 @@ _LOCK = threading.Lock()
 
 
 @cache
-def _session():
+def _session(path: Path | None = None):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1             # the pipeline runs pages in parallel
     options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(MODEL_FILE), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path or MODEL_FILE), options,
+                                providers=["CPUExecutionProvider"])
 
 
 @cache
@@ -208,8 +216,10 @@ def _meta() -> dict:
     return {}
 
 
-def log_probs(inputs: Sequence[np.ndarray], batch: int = 128) -> list[np.ndarray]:
-    """Per-column log probabilities (T x classes) for prepared inputs.
+def log_probs(inputs: Sequence[np.ndarray], batch: int = 128,
+              model: Path | None = None) -> list[np.ndarray]:
+    """Per-column log probabilities (T x classes) for prepared inputs, from ``model`` (the
+    first network when None).
 
     Each input is padded to the next multiple of ``BUCKET`` columns and run only with inputs
     of that same padded width, so a crop reads the same whatever else is on its page (the
@@ -218,7 +228,7 @@ def log_probs(inputs: Sequence[np.ndarray], batch: int = 128) -> list[np.ndarray
     buckets: dict[int, list[int]] = {}
     for i, x in enumerate(inputs):
         buckets.setdefault(-(-x.shape[1] // BUCKET) * BUCKET, []).append(i)
-    session = _session()
+    session = _session(model)
     for width, members in sorted(buckets.items()):
         for start in range(0, len(members), batch):
             chunk = members[start:start + batch]
@@ -353,14 +363,51 @@ def decode(logp: np.ndarray, kind: str, prior: Prior | None = None, top: int = 5
     return Reading(raw_of[value], value, calibrate(kind, share), shares)
 
 
-def calibrate(kind: str, share: float) -> float:
+def calibrate(kind: str, share: float, table_name: str = "calibration") -> float:
     """Map a value's share of the beam to the measured rate of being right (piecewise linear
-    through the table in the model's metadata; identity when there is none)."""
-    table = _meta().get("calibration", {}).get(kind)
+    through the table in the model's metadata: ``calibration`` for the first reader alone,
+    ``pair_calibration`` for the pooled share of both; identity when there is none)."""
+    table = _meta().get(table_name, {}).get(kind)
     if not table:
         return float(share)
     xs, ys = zip(*table)
     return float(np.interp(share, xs, ys))
+
+
+def raw_share(reading: Reading) -> float:
+    """The raw beam share of a reading's value (before calibration)."""
+    return reading.alternatives[0][1] if reading.alternatives else 0.0
+
+
+def pool_readings(first: Reading, second: Reading, kind: str) -> Reading:
+    """One reading from two readers' of the same box: each value's share is the mean of its
+    shares in the two (a value one reader did not put forward has 0 there), and the pooled
+    share of the best value is calibrated by ``pair_calibration``."""
+    pooled: dict[str, float] = {}
+    for reading in (first, second):
+        for value, p in reading.alternatives:
+            pooled[value] = pooled.get(value, 0.0) + p / 2
+    if not pooled:
+        return first
+    ranked = sorted(pooled.items(), key=lambda kv: -kv[1])
+    value, best = ranked[0]
+    text = first.text if first.value == value else second.text
+    return Reading(text, value, calibrate(kind, best, "pair_calibration"), ranked[:5])
+
+
+def second_opinion(inputs: Sequence[np.ndarray | None], readings: list[Reading], kind: str,
+                   priors: Sequence[Prior | None]) -> list[Reading]:
+    """``readings`` with each one the first reader is not sure of (share under
+    ``SECOND_BELOW``) pooled with the second reader's (``pool_readings``). Unchanged when the
+    second network, or a calibration of the pair for ``kind``, is not installed."""
+    asked = [i for i, x in enumerate(inputs)
+             if x is not None and raw_share(readings[i]) < SECOND_BELOW]
+    if not asked or not SECOND_FILE.exists() or kind not in _meta().get("pair_calibration", {}):
+        return readings
+    out = list(readings)
+    for i, logp in zip(asked, log_probs([inputs[i] for i in asked], model=SECOND_FILE)):
+        out[i] = pool_readings(readings[i], decode(logp, kind, priors[i]), kind)
+    return out
 
 
 def ctc_log_likelihood(logp: np.ndarray, text: str) -> float:
@@ -442,4 +489,4 @@ def read_handwriting(crops: list[np.ndarray], kind: str,
     readings = [Reading("", None, 0.0, []) for _ in crops]
     for i, logp in zip(present, outputs):
         readings[i] = decode(logp, kind, priors[i])
-    return readings
+    return second_opinion(inputs, readings, kind, priors)
