@@ -52,6 +52,11 @@ def test_a_lone_unreadable_mark_is_not_a_visit():
     assert rule_ids(decided.extract) == set()
     assert decided.extract.documents[0].route == "review"
     assert MON + "time_in" in decided.decisions[0].low_confidence
+    empty_row = clean_94e(WEEK, [("JAYDEN LOPEZ", ["tue"]), ("SOFIA LOPEZ", [])])
+    empty_row.update({"rows.1.days.mon.time_in": "05:00", "rows.1.parent_signature": "blank"})
+    alone = extract(("DCC-94E", empty_row), received_at=None)
+    alone.documents[0].fields["rows.1.days.mon.time_in"].confidence = 0.1
+    assert rule_ids(run(alone).extract) == set()            # no signature asked for a speck
     e.documents[0].fields[MON + "time_in"].confidence = 0.9     # read well: a real visit
     assert rule_ids(run(e).extract) == {"dcc94e.times_recorded", "dcc94e.initials"}
 

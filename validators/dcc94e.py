@@ -103,8 +103,8 @@ def stray(r: Reading, v: Visit) -> bool:
     ``UNSURE``), with neither the day's other time nor an initial beside it. On development
     sets 4242, 5151, 7373 and 8080 such marks were fax specks 3 times of 3, while a time read
     as badly beside its initials or its day's other time was writing 1,003 times of 1,003. It is
-    no evidence of a visit, so no rule claims a missing time or initial on it; it is counted
-    as used, and its low confidence sends the sheet to a person."""
+    no evidence of a visit, so no rule claims a missing time, initial or signature on it; it
+    is counted as used, and its low confidence sends the sheet to a person."""
     written = [t for t in ("time_in", "time_out") if getattr(v, t) is not None]
     if len(written) != 1 or "present" in (v.in_initials, v.out_initials):
         return False
@@ -160,7 +160,8 @@ def parent_signature(r: Reading, ctx: Context) -> list[Finding]:
     out = []
     for row in rows(r):
         name = f"rows.{row.index}.parent_signature"
-        written = [r.present(v.prefix + t) for v in row.visits for t in ("time_in", "time_out")]
+        written = [r.present(v.prefix + t) for v in row.visits if not stray(r, v)
+                   for t in ("time_in", "time_out")]
         if any(written) and r.get(name) in ("blank", None):
             out.append(finding(
                 "dcc94e.parent_signature",
