@@ -101,10 +101,11 @@ def _on(visits: list[Visit]) -> str:
 def stray(r: Reading, v: Visit) -> bool:
     """Whether the only mark on a day is one time that could not be read (a guess, under
     ``UNSURE``), with neither the day's other time nor an initial beside it. On development
-    sets 4242, 5151, 7373 and 8080 such marks were fax specks 3 times of 3, while a time read
-    as badly beside its initials or its day's other time was writing 1,003 times of 1,003. It is
-    no evidence of a visit, so no rule claims a missing time, initial or signature on it; it
-    is counted as used, and its low confidence sends the sheet to a person."""
+    sets 4242, 5151, 6061, 7373 and 8080 such days were specks 6 times of 6, while a day whose
+    times were all read as badly but which had an initial or both times was written 352 times
+    of 352. It is no evidence of a visit, so no rule claims a missing time, initial or
+    signature on it; it is counted as used, and its low confidence sends the sheet to a
+    person."""
     written = [t for t in ("time_in", "time_out") if getattr(v, t) is not None]
     if len(written) != 1 or "present" in (v.in_initials, v.out_initials):
         return False
