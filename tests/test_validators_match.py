@@ -140,19 +140,6 @@ def test_a_misread_name_is_matched_by_elimination_and_sent_to_review():
     assert rule_ids(run(sheets=sheets)) == set()
 
 
-def test_a_name_read_only_as_a_guess_is_neither_a_stranger_nor_a_missing_week():
-    sheets = month_sheets()
-    sheets[2][1]["rows.0.child_name"] = "PEPE YH SY EAS"      # nothing like the child's name
-    e = extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97)
-    sheet = [d for d in e.documents if d.form == "DCC-94E"][2]
-    sheet.fields["rows.0.child_name"].confidence = 0.0        # open reading that failed
-    checked = check(e)
-    assert rule_ids(checked) == set()
-    assert checked.documents[0].route == "review" and checked.documents[3].route == "review"
-    sheet.fields["rows.0.child_name"].confidence = 0.9        # read surely: a stranger
-    assert "match.child_not_on_pbf" in rule_ids(check(e))
-
-
 def test_a_stranger_is_not_taken_for_a_child_who_has_a_row():
     sheets = month_sheets()
     sheets[2][1].update({"rows.1.child_name": "MASON JONES", "rows.1.days.mon.time_in": "08:00",

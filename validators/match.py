@@ -201,8 +201,8 @@ def _count_as_used(sheet: Reading, rows: list[dcc94e.Row]) -> None:
 
 def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> None:
     """A name misread on the sheet: when exactly one billed child of the week has no row and
-    exactly one row with times names nobody (unreadable, a guess, or loosely like that child),
-    that row is taken as the child's, and both documents go to a person to confirm it."""
+    exactly one row with times names nobody (unreadable, or loosely like that child), that row
+    is taken as the child's, and both documents go to a person to confirm it."""
     week = (sheet.start, sheet.start + timedelta(days=6))
     left = [c for c in children if c.index not in sheet.children
             and any(week[0] <= d.on <= week[1] for d in _attended_days(c))]
@@ -211,11 +211,10 @@ def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> 
     if len(left) != 1 or len(loose) != 1:
         return
     child, row = left[0], loose[0]
-    name = f"rows.{row.index}.child_name"
-    if row.name and child.name and not sheet.reading.guessed(name) \
-            and name_similarity(row.name, child.name) < ELIMINATION_SIMILARITY:
+    if row.name and child.name and name_similarity(row.name, child.name) < ELIMINATION_SIMILARITY:
         return
     sheet.children[child.index] = row
+    name = f"rows.{row.index}.child_name"
     ask_person(pbf, sheet.reading, [name])
 
 
@@ -315,10 +314,6 @@ def child_not_on_pbf(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
                 continue
             if best_child(row.name, p.children) is not None:
                 continue                          # a second row for a child already matched
-            name = f"rows.{row.index}.child_name"
-            if sheet.reading.guessed(name):      # no name read, only a guess: a person looks
-                p.ask_person(sheet.reading, [name])
-                continue
             out.append((p.pbf, finding(
                 "match.child_not_on_pbf",
                 f"{row.name}, on the attendance record for the week of {sheet.start}, is not a "
