@@ -380,9 +380,9 @@ def raw_share(reading: Reading) -> float:
 
 
 def pool_readings(first: Reading, second: Reading, kind: str) -> Reading:
-    """One reading from two readers' of the same box: each value's share is the mean of its
-    shares in the two (a value one reader did not put forward has 0 there), and the pooled
-    share of the best value is calibrated by ``pair_calibration``."""
+    """One reading of a box from the two readers' readings of it: each value's share is the
+    mean of its shares in the two (a value one reader did not put forward has 0 there), and
+    the pooled share of the best value is calibrated by ``pair_calibration``."""
     pooled: dict[str, float] = {}
     for reading in (first, second):
         for value, p in reading.alternatives:
