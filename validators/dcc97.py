@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from extractors.model import Finding
 
 from . import policy
-from .reading import (UNSURE, Context, Reading, finding, listing, parse_date, parse_month,
+from .reading import (Context, Reading, finding, listing, parse_date, parse_month,
                       plural, rule)
 
 FORM = "DCC-97"
@@ -324,7 +324,7 @@ def care_level(r: Reading, ctx: Context) -> list[Finding]:
             continue
         guessed = [child.field(name) for name, got, want in (("care_level", got_1, want_1),
                                                               ("care_level_2", got_2, want_2))
-                   if got != want and r.confidence(child.field(name)) < UNSURE]
+                   if got != want and r.guessed(child.field(name))]
         if guessed:                 # a faxed "TD-1" read as "TO-4" at 0.30: a person looks
             r.unreadable(*guessed)
             continue

@@ -23,7 +23,7 @@ from extractors.model import Finding
 from extractors.values import hours_between
 
 from . import dcc94e, dcc97, policy
-from .reading import UNSURE, Context, Reading, finding, listing, rule
+from .reading import Context, Reading, finding, listing, rule
 
 NAME_SIMILARITY = 0.8      # a handwritten name this close to a printed one is the same child
 
@@ -116,7 +116,7 @@ def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
     """The time fields of ``visit`` too unsure to be evidence: all of them, or (``empty_only``)
     those read as empty (ink that could not be read, or an ink test near its threshold)."""
     names = [visit.prefix + t for t in ("time_in", "time_out")]
-    return [n for n in names if sheet.confidence(n) < UNSURE
+    return [n for n in names if sheet.guessed(n)
             and (not empty_only or sheet.peek(n) is None)]
 
 
@@ -133,7 +133,7 @@ def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
     sheet.get("provider_number")
     if pbf_count != 1:
         return False
-    if mine and theirs and sheet.confidence("provider_number") >= UNSURE \
+    if mine and theirs and not sheet.guessed("provider_number") \
             and not _one_slip(mine, theirs):
         return False                 # clearly another provider's number
     if theirs:
@@ -167,7 +167,7 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
                 doubtful.append(s)
                 continue
             in_month = start <= end and start + timedelta(days=6) >= month
-            if not in_month or min(s.confidence("week_of"), s.confidence("week_through")) < UNSURE:
+            if not in_month or s.guessed("week_of") or s.guessed("week_through"):
                 doubtful.append(s)            # perhaps misread: it may cover a missing week
             if in_month:
                 sheet = Sheet(s, start, dcc94e.rows(s))
