@@ -396,14 +396,11 @@ def calibrate_pair(n_per_kind: int, seed: int) -> dict:
     for k, kind in enumerate(PAIR_KINDS):
         inputs, truths = _calibration_inputs(kind, k, n_per_kind, seed, HOLLOW_SHARE)
         first = [hw.decode(logp, kind) for logp in hw.log_probs(inputs)]
-        asked = [i for i, r in enumerate(first) if hw.raw_share(r) < hw.SECOND_BELOW]
-        second = hw.log_probs([inputs[i] for i in asked], model=hw.SECOND_FILE)
-        pooled = [hw.pool_readings(first[i], hw.decode(logp, kind), kind)
-                  for i, logp in zip(asked, second)]
-        right = [r.value == truths[i] for i, r in zip(asked, pooled)]
-        alone = np.mean([first[i].value == truths[i] for i in asked]) if asked else 0.0
-        tables[kind] = calibration_table([hw.raw_share(r) for r in pooled], right, kind)
-        print(f"pair calibration {kind}: {len(asked)} of {len(inputs)} crops asked again; "
+        pooled = hw.ask_second(inputs, first, kind, [None] * len(inputs))
+        right = [r.value == truths[i] for i, r in pooled.items()]
+        alone = np.mean([first[i].value == truths[i] for i in pooled]) if pooled else 0.0
+        tables[kind] = calibration_table([hw.raw_share(r) for r in pooled.values()], right, kind)
+        print(f"pair calibration {kind}: {len(pooled)} of {len(inputs)} crops asked again; "
               f"right {alone:.3f} by the first alone, {np.mean(right):.3f} pooled", flush=True)
     return tables
 
@@ -486,7 +483,6 @@ def recalibrate_pair(out: Path, crops: int, seed: int) -> int:
     written into the first model's metadata."""
     hw.MODEL_FILE, hw.META_FILE = out / "handwriting.onnx", out / "handwriting.json"
     meta = json.loads(hw.META_FILE.read_text())
-    meta.pop("pair_calibration", None)
     meta["second_opinion"] = {"file": hw.SECOND_FILE.name, "asked_below": hw.SECOND_BELOW}
     meta["pair_calibration"] = calibrate_pair(crops, seed)
     hw.META_FILE.write_text(json.dumps(meta, indent=1) + "\n")

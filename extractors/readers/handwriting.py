@@ -395,19 +395,28 @@ def pool_readings(first: Reading, second: Reading, kind: str) -> Reading:
     return Reading(text, value, calibrate(kind, best, "pair_calibration"), ranked[:5])
 
 
-def second_opinion(inputs: Sequence[np.ndarray | None], readings: list[Reading], kind: str,
-                   priors: Sequence[Prior | None]) -> list[Reading]:
-    """``readings`` with each one the first reader is not sure of (share under
-    ``SECOND_BELOW``) pooled with the second reader's (``pool_readings``). Unchanged when the
-    second network, or a calibration of the pair for ``kind``, is not installed."""
+def ask_second(inputs: Sequence[np.ndarray | None], readings: list[Reading], kind: str,
+               priors: Sequence[Prior | None]) -> dict[int, Reading]:
+    """By index, the readings the first reader is not sure of (share under ``SECOND_BELOW``)
+    pooled with the second reader's (``pool_readings``)."""
     asked = [i for i, x in enumerate(inputs)
              if x is not None and raw_share(readings[i]) < SECOND_BELOW]
-    if not asked or not SECOND_FILE.exists() or kind not in _meta().get("pair_calibration", {}):
+    if not asked:
+        return {}
+    outputs = log_probs([inputs[i] for i in asked], model=SECOND_FILE)
+    return {i: pool_readings(readings[i], decode(logp, kind, priors[i]), kind)
+            for i, logp in zip(asked, outputs)}
+
+
+def second_opinion(inputs: Sequence[np.ndarray | None], readings: list[Reading], kind: str,
+                   priors: Sequence[Prior | None]) -> list[Reading]:
+    """``readings`` with those the first reader is not sure of pooled with the second
+    reader's (``ask_second``). Unchanged when the second network, or a calibration of the pair
+    for ``kind``, is not installed."""
+    if not SECOND_FILE.exists() or kind not in _meta().get("pair_calibration", {}):
         return readings
-    out = list(readings)
-    for i, logp in zip(asked, log_probs([inputs[i] for i in asked], model=SECOND_FILE)):
-        out[i] = pool_readings(readings[i], decode(logp, kind, priors[i]), kind)
-    return out
+    pooled = ask_second(inputs, readings, kind, priors)
+    return [pooled.get(i, reading) for i, reading in enumerate(readings)]
 
 
 def ctc_log_likelihood(logp: np.ndarray, text: str) -> float:
