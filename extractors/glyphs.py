@@ -47,9 +47,26 @@ def _templates(charset: str) -> list[tuple[str, np.ndarray]]:
         for ch in charset:
             img = Image.new("L", (96, 96), 0)
             ImageDraw.Draw(img).text((16, 8), ch, font=font, fill=255)
-            t = _normalised(np.asarray(img) > 127)
-            if t is not None:
-                out.append((ch, t))
+            drawn = np.asarray(img) > 127
+            for variant in ([drawn, _footless(drawn)] if ch == "1" else [drawn]):
+                t = _normalised(variant)
+                if t is not None:
+                    out.append((ch, t))
+    return out
+
+
+def _footless(one: np.ndarray) -> np.ndarray:
+    """A "1" without its foot: Liberation draws one, Helvetica and Arial (what the state's
+    forms print) do not, and a fax often drops a thin foot. The foot is the bottom rows
+    wider than the stem."""
+    widths = one.sum(axis=1)
+    rows = np.nonzero(widths)[0]
+    stem = int(np.median(widths[rows]))
+    out = one.copy()
+    for y in rows[::-1]:
+        if widths[y] <= 1.5 * stem:
+            break
+        out[y] = False
     return out
 
 

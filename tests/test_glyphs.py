@@ -70,3 +70,14 @@ def test_printed_digits_run_together_are_cut_apart():
     gap = [x for x in range(cols[0], cols[-1]) if not mask[:, x].any()]
     mask[14:16, gap] = 1                          # a fax joins the two digits
     assert glyphs.read_chars(mask, "0123456789")[0] == "22"
+
+
+def test_a_one_without_its_foot_is_still_a_one():
+    """Helvetica's "1" has no foot (Liberation's has), and a fax drops a thin one."""
+    mask = _mask("1", size=28, fax=True)
+    rows = np.nonzero(mask.any(axis=1))[0]
+    stem = mask[rows[-5]].nonzero()[0]
+    mask[rows[-4]:] = 0                                            # the foot's rows lost ...
+    mask[rows[-4]:rows[-1] + 1, stem.min():stem.max() + 1] = 1   # ... the stem goes on down
+    text, confidence = glyphs.read_chars(mask, "0123456789")
+    assert text == "1" and confidence > 0.5
