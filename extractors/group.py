@@ -66,6 +66,43 @@ def _conflict(a: set, b: set) -> bool:
     return any(key_a == key_b and _alike(va, vb) < 0.5 for key_a, va in a for key_b, vb in b)
 
 
+PAGE_SURE = 0.5      # a repeated form's "Page N" read less surely than this may be renumbered
+
+
+def number_pages(reads: list["PageRead"]) -> list["PageRead"]:
+    """``reads`` with each unsurely numbered page of a repeated form (DCC-97 "Page N of M")
+    renumbered to fit its document: when the pages its identifiers name already include the
+    number read (a faxed "2" that lost its foot reads as a faint "1"), it is the first page
+    that document lacks. Pages read surely, or whose number is free, are left alone."""
+    out = list(reads)
+    for i, read in enumerate(out):
+        if not KEYS.get(read.form) or not _unsure_number(read):
+            continue
+        ids = _identifiers(read)
+        have = {p.page for p in out if p is not read and p.form == read.form
+                and _similarity(ids, _identifiers(p)) >= MIN_SIMILARITY}
+        if read.page in have:
+            out[i] = _renumbered(read, min(n for n in range(1, len(have) + 2) if n not in have))
+    return out
+
+
+def _unsure_number(read: "PageRead") -> bool:
+    numbers = [fv for name, fv in read.fields.items()
+               if split_page_prefix(name)[1] == "page_number"]
+    return bool(numbers) and numbers[0].confidence < PAGE_SURE
+
+
+def _renumbered(read: "PageRead", number: int) -> "PageRead":
+    """``read`` as page ``number`` of its form: each field takes the name of the field in the
+    same place on that page (``p2.``, ``children.4`` ...)."""
+    form = load_form(read.form)
+    names = {old.name: new.name
+             for old, new in zip(form.page(read.page).fields, form.page(number).fields)}
+    return replace(read, page=number,
+                   fields={names.get(k, k): v for k, v in read.fields.items()},
+                   name_crops={names.get(k, k): v for k, v in read.name_crops.items()})
+
+
 def documents(reads: list["PageRead"]) -> list[Document]:
     groups: list[tuple[str, list["PageRead"], set]] = []     # (form, pages, identifiers)
     for read in reads:

@@ -6,7 +6,8 @@
         #           (a near miss decided by the form's own words)
         #           6. read every field by its type, then what the form allows
     received = received_at_for(path, loaded, reads)   # 7. sidecar, fax header, e-mail Date
-    extract = assemble(path.name, received, reads)    # 8. group pages into documents,
+    extract = assemble(path.name, received, reads)    # 8. number unsure repeated pages,
+                                                      #    group pages into documents,
                                                       #    names against known names
                                                       # 9. validators: findings and route
 
@@ -179,10 +180,10 @@ def received_at_for(path: Path, loaded: Loaded, reads: list[PageRead]) -> str | 
 
 def assemble(source: str, received_at: str | None, reads: list[PageRead],
              history=None) -> Extract:
-    """Stages 8-9: group pages into documents, then apply the validators."""
+    """Stages 8-9: number and group pages into documents, then apply the validators."""
     import validators
 
-    reads = sorted(reads, key=lambda r: r.index)
+    reads = group.number_pages(sorted(reads, key=lambda r: r.index))
     documents = group.documents(reads)
     crops = {(r.index, name): crop for r in reads for name, crop in r.name_crops.items()}
     documents = names.resolve(documents, crops)          # handwritten names vs known names
