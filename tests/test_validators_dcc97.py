@@ -176,6 +176,16 @@ def test_a_care_level_read_unsurely_goes_to_a_person_not_into_a_finding():
     assert "children.0.care_level" in result.decisions[0].unreadable
 
 
+def test_a_birth_date_read_unsurely_goes_to_a_person_not_into_a_finding():
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2013-08-27", "PS-3")]  # 2019, faxed
+    e = extract(("DCC-97", clean_97(children=children)), received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.dob"].confidence = 0.0
+    result = run(e)
+    assert not findings(result.extract, "dcc97.care_level")
+    assert result.extract.documents[0].route == "review"
+    assert "children.0.dob" in result.decisions[0].unreadable
+
+
 def test_a_child_outside_the_ages_paid_for_is_said_so():
     children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2002-01-10", "SA-2")]
     found, = findings(pbf(children=children), "dcc97.care_level")
