@@ -214,3 +214,21 @@ def test_no_missing_week_when_a_sheet_of_the_provider_has_an_unsure_week():
     checked = run(sheets=sheets)                               # one week misread far away
     assert "match.missing_week" not in rule_ids(checked)
     assert checked.documents[0].route == "review"
+
+
+@pytest.mark.parametrize("confidence,strangers", [(0.0, 0), (0.99, 2)])
+def test_names_guessed_on_a_sheet_missing_billed_children_are_no_strangers(confidence, strangers):
+    """Two rows read as garbage on the week's sheet, where both billed children have no row:
+    more likely their names misread than two strangers, unless the names were read surely."""
+    pbf = clean_97(children=[child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1"),
+                             child_97(1, "2022-06", "SOFIA MARTIN", "2018-03-02", "PS-1")])
+    sheets = month_sheets(rows=[("JAYDEN LOPEZ", list(WEEKDAYS[1:6])),
+                                ("SOFIA MARTIN", list(WEEKDAYS[1:6]))])
+    sheets[2][1].update({"rows.0.child_name": "BIDEV", "rows.1.child_name": "BY AN OD EY"})
+    e = extract(("DCC-97", pbf), *sheets, received_at=RECEIVED_97)
+    for name in ("rows.0.child_name", "rows.1.child_name"):
+        e.documents[3].fields[name].confidence = confidence
+    checked = check(e)
+    assert len(findings(checked, "match.child_not_on_pbf")) == strangers
+    assert checked.documents[0].route == "review"
+    assert checked.documents[3].route == ("review" if confidence < 0.65 else "accept")

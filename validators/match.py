@@ -203,9 +203,7 @@ def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> 
     """A name misread on the sheet: when exactly one billed child of the week has no row and
     exactly one row with times names nobody (unreadable, or loosely like that child), that row
     is taken as the child's, and both documents go to a person to confirm it."""
-    week = (sheet.start, sheet.start + timedelta(days=6))
-    left = [c for c in children if c.index not in sheet.children
-            and any(week[0] <= d.on <= week[1] for d in _attended_days(c))]
+    left = _without_row(sheet, children)
     taken = {id(r) for r in sheet.children.values()}
     loose = [r for r in sheet.rows if id(r) not in taken and r.has_times]
     if len(left) != 1 or len(loose) != 1:
@@ -216,6 +214,13 @@ def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> 
     sheet.children[child.index] = row
     name = f"rows.{row.index}.child_name"
     ask_person(pbf, sheet.reading, [name])
+
+
+def _without_row(sheet: Sheet, children: list[dcc97.Child]) -> list[dcc97.Child]:
+    """The billed children who attended in the sheet's week but have no row on it."""
+    week = (sheet.start, sheet.start + timedelta(days=6))
+    return [c for c in children if c.index not in sheet.children
+            and any(week[0] <= d.on <= week[1] for d in _attended_days(c))]
 
 
 def _attended_days(child: dcc97.Child) -> list[dcc97.Day]:
@@ -314,6 +319,12 @@ def child_not_on_pbf(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
                 continue
             if best_child(row.name, p.children) is not None:
                 continue                          # a second row for a child already matched
+            name = f"rows.{row.index}.child_name"
+            if sheet.reading.guessed(name) and _without_row(sheet, p.children):
+                # a name read only as a guess, on a sheet that lacks a billed child's row: more
+                # likely that child's name misread than a stranger; a person looks
+                p.ask_person(sheet.reading, [name])
+                continue
             out.append((p.pbf, finding(
                 "match.child_not_on_pbf",
                 f"{row.name}, on the attendance record for the week of {sheet.start}, is not a "
