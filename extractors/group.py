@@ -33,6 +33,7 @@ KEYS: dict[str, list[tuple[str, ...]]] = {
     "DCC-94E": [],
 }
 MIN_SIMILARITY = 0.8         # identifiers at least this alike: the same document
+MAX_GARBLED = 2              # characters a misreading may change in an identifier
 
 
 def _identifiers(read: "PageRead") -> set[tuple[str, tuple]]:
@@ -62,8 +63,17 @@ def _alike(values_a: tuple, values_b: tuple) -> float:
 
 
 def _conflict(a: set, b: set) -> bool:
-    """True when both pages read an identifier clearly and it differs: two documents."""
-    return any(key_a == key_b and _alike(va, vb) < 0.5 for key_a, va in a for key_b, vb in b)
+    """True when both pages read an identifier and it differs by more than a garbled character
+    or two: two documents. (Two certificates generated days apart share most of their number,
+    "C2610135521" and "C2610165972", so likeness alone does not tell them apart.)"""
+    return any(key_a == key_b and _edits(" ".join(va), " ".join(vb)) > MAX_GARBLED
+               for key_a, va in a for key_b, vb in b)
+
+
+def _edits(a: str, b: str) -> int:
+    """Characters changed, added or dropped between ``a`` and ``b``."""
+    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
+               SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op != "equal")
 
 
 PAGE_SURE = 0.5      # a repeated form's "Page N" read less surely than this may be renumbered

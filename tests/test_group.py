@@ -29,3 +29,25 @@ def test_a_sure_or_free_page_number_is_left_alone():
     assert [r.page for r in group.number_pages([_pbf_page(0, 1, 0.03)])] == [1]
     other = _pbf_page(1, 1, 0.03, pbf="P9999999999")          # another PBF's page 1
     assert [r.page for r in group.number_pages([_pbf_page(0, 1, 0.99), other])] == [1, 1]
+
+
+def _certificate_page(index: int, number: int, certificate: str) -> PageRead:
+    prefix = "" if number == 1 else f"p{number}."
+    fields = {prefix + "certificate_number": FieldValue(certificate, 0.8, index, (0, 0, 1, 1),
+                                                        "text")}
+    return PageRead(index, "DCC-94", number, 3, 0, 0.0, None, (1700, 2200), 0.9, fields)
+
+
+def test_certificates_generated_days_apart_are_not_mixed():
+    """Their numbers share the date-based prefix; a page 2 of the second certificate that
+    arrives while only the first lacks a page 2 still starts its own document."""
+    a, b = "C2610165972", "C2610135521"
+    reads = [_certificate_page(0, 1, a), _certificate_page(1, 2, b), _certificate_page(2, 1, b),
+             _certificate_page(3, 3, b), _certificate_page(4, 2, a), _certificate_page(5, 3, a)]
+    assert sorted(d.pages for d in group.documents(reads)) == [[0, 4, 5], [2, 1, 3]]
+
+
+def test_a_garbled_character_does_not_split_a_certificate():
+    reads = [_certificate_page(0, 1, "C2610165972"), _certificate_page(1, 2, "C2610165S72")]
+    doc, = group.documents(reads)
+    assert doc.pages == [0, 1]
