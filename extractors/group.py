@@ -81,9 +81,10 @@ PAGE_SURE = 0.5      # a repeated form's "Page N" read less surely than this may
 
 def number_pages(reads: list["PageRead"]) -> list["PageRead"]:
     """``reads`` with each unsurely numbered page of a repeated form (DCC-97 "Page N of M")
-    renumbered to fit its document: when the pages its identifiers name already include the
-    number read (a faxed "2" that lost its foot reads as a faint "1"), it is the first page
-    that document lacks. Pages read surely, or whose number is free, are left alone."""
+    renumbered to fit its document: it becomes the first page that the document its
+    identifiers name lacks in this file. A faxed "2" that lost its foot reads as a faint "1"
+    beside the real page 1, a faint "1" as a "9" with no pages 1 to 8 anywhere; most PBFs
+    have one page. Pages whose number was read surely are left alone."""
     out = list(reads)
     for i, read in enumerate(out):
         if not KEYS.get(read.form) or not _unsure_number(read):
@@ -91,8 +92,9 @@ def number_pages(reads: list["PageRead"]) -> list["PageRead"]:
         ids = _identifiers(read)
         have = {p.page for p in out if p is not read and p.form == read.form
                 and _similarity(ids, _identifiers(p)) >= MIN_SIMILARITY}
-        if read.page in have:
-            out[i] = _renumbered(read, min(n for n in range(1, len(have) + 2) if n not in have))
+        first_free = min(n for n in range(1, len(have) + 2) if n not in have)
+        if first_free != read.page:
+            out[i] = _renumbered(read, first_free)
     return out
 
 

@@ -23,10 +23,18 @@ def test_an_unsure_page_number_that_is_taken_becomes_the_first_free_one():
     assert doc.pages == [0, 1] and doc.missing_pages == []
 
 
-def test_a_sure_or_free_page_number_is_left_alone():
+def test_an_unsure_page_number_beyond_every_page_of_its_pbf_becomes_the_first_free_one():
+    assert [r.page for r in group.number_pages([_pbf_page(0, 9, 0.0)])] == [1]
+    reads = group.number_pages([_pbf_page(0, 3, 0.2), _pbf_page(1, 1, 0.99)])
+    assert [r.page for r in reads] == [2, 1]                  # page 1 comes later in the fax
+
+
+def test_a_sure_or_fitting_page_number_is_left_alone():
     assert [r.page for r in group.number_pages([_pbf_page(0, 1, 0.99), _pbf_page(1, 1, 0.9)])] \
         == [1, 1]                                           # read surely: two documents' pages
     assert [r.page for r in group.number_pages([_pbf_page(0, 1, 0.03)])] == [1]
+    assert [r.page for r in group.number_pages([_pbf_page(0, 1, 0.99), _pbf_page(1, 2, 0.1)])] \
+        == [1, 2]
     other = _pbf_page(1, 1, 0.03, pbf="P9999999999")          # another PBF's page 1
     assert [r.page for r in group.number_pages([_pbf_page(0, 1, 0.99), other])] == [1, 1]
 
