@@ -166,24 +166,18 @@ def test_a_birth_date_after_the_month_billed_is_a_misreading_not_a_care_level():
     assert "children.0.dob" in result.decisions[0].unreadable
 
 
-def test_a_care_level_read_unsurely_goes_to_a_person_not_into_a_finding():
-    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "TD-2")]  # PS-1, faxed
+@pytest.mark.parametrize("dob,level,unsure,confidence", [
+    ("2019-01-10", "TD-2", "care_level", 0.3),     # PS-1 faxed into TD-2, read unsurely
+    ("2013-08-27", "PS-3", "dob", 0.0)])           # 2019 faxed into 2013, read as a guess
+def test_a_care_level_or_birth_date_read_unsurely_goes_to_a_person_not_into_a_finding(
+        dob, level, unsure, confidence):
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", dob, level)]
     e = extract(("DCC-97", clean_97(children=children)), received_at=RECEIVED_97)
-    e.documents[0].fields["children.0.care_level"].confidence = 0.3
+    e.documents[0].fields[f"children.0.{unsure}"].confidence = confidence
     result = run(e)
     assert not findings(result.extract, "dcc97.care_level")
     assert result.extract.documents[0].route == "review"
-    assert "children.0.care_level" in result.decisions[0].unreadable
-
-
-def test_a_birth_date_read_unsurely_goes_to_a_person_not_into_a_finding():
-    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2013-08-27", "PS-3")]  # 2019, faxed
-    e = extract(("DCC-97", clean_97(children=children)), received_at=RECEIVED_97)
-    e.documents[0].fields["children.0.dob"].confidence = 0.0
-    result = run(e)
-    assert not findings(result.extract, "dcc97.care_level")
-    assert result.extract.documents[0].route == "review"
-    assert "children.0.dob" in result.decisions[0].unreadable
+    assert f"children.0.{unsure}" in result.decisions[0].unreadable
 
 
 def test_a_child_outside_the_ages_paid_for_is_said_so():
