@@ -39,6 +39,16 @@ def test_unknown_code(code, schedule, fires):
     assert bool(findings(checked, "dcc97.unknown_code")) == fires
 
 
+@pytest.mark.parametrize("confidence,fires", [(0.75, False), (0.9, True)])
+def test_an_unknown_code_read_less_than_surely_goes_to_a_person(confidence, fires):
+    """A "1" read as "4" at 0.75 is likelier than a provider writing code 4."""
+    e = extract(("DCC-97", clean_97(children=one_child({6: "4"}))), received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.days.06.provider_exception"].confidence = confidence
+    result = run(e)
+    assert bool(findings(result.extract, "dcc97.unknown_code")) == fires
+    assert result.extract.documents[0].route == "review"
+
+
 @pytest.mark.parametrize("provider_type,code,fires", [
     ("LICENSED TYPE I", "45", False), ("LICENSED TYPE II", "45", False),
     ("CERTIFIED", "45", True), ("REGISTERED", "45", True), ("CERTIFIED", "40", False)])
