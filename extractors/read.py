@@ -70,7 +70,9 @@ FEW_CHARS_WIDTH = 2.2      # three printed digits are about 1.7 line heights wid
 SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)
-ENVELOPE_ID = re.compile(r"\b(?=[0-9A-F]*\d[0-9A-F]*\d[0-9A-F]*\d)[0-9A-F]{12,}\b")  # e-sign ID
+# an e-sign envelope ID: 12+ hex digits, which a fax and OCR turn into look-alike capitals
+# ("0A0C079AB1A5EC18" read as "DAGCO79ARLASEC18B"), so any capitals with 4 digits among them
+ENVELOPE_ID = re.compile(r"\b(?=(?:[0-9A-Z]*\d){4})[0-9A-Z]{12,}\b")
 NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 UNSURE_WET = 0.7      # a name read, but not cleanly enough to call it typed: a person decides
 INSET_PX = 2                      # crop this far inside the layout box

@@ -16,6 +16,7 @@ def crop() -> read.Crop:
 @pytest.mark.parametrize("text,conf", [
     ("DocuSigned by:\nAshley Martin\nDC634517B8F420E2", 0.9),
     ("by:\nAshley Martin\ni DC634517B8F420E2", 0.59),      # a faxed DocuSign block
+    ("by:\n» Donna Campbell\nDAGCO79ARLASEC18B", 0.01),     # ... its ID read in look-alikes
     ("/s/ Ashley Martin", 0.6),
     ("Ashley Martin", 0.9)])                              # a cleanly typed name
 def test_electronic_signatures(text, conf):
