@@ -21,7 +21,9 @@ MIN_STROKE_PX = 6            # ... and at least this tall (200 dpi) ...
 MAX_STROKE_NEEDED_PX = 14    # ... but never need to be taller than this (a small letter)
 STREAK_GAP_PX = 7            # gaps of a dotted vertical streak down a fax that are bridged
 STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streaks
-STREAK_WIDTH_PX = 3          # a streak is at most this wide
+STREAK_WIDTH_PX = 3          # a streak is at most this wide ...
+STREAK_LENGTH = 0.75         # ... and (across a box) runs through this share of the crop,
+STREAK_FILL = 0.8            # inked along at most this share of it (dots; a pen's bar is solid)
 EDGE_PX = 2                  # a piece of line this close to the crop's edge, along it, ...
 LINE_PX = 7                  # ... and at most this thick (a 5 px line after the 3x3 join) is
                              # the box's border
@@ -66,7 +68,7 @@ class Ink:
 
 def remove_rules(ink: np.ndarray) -> np.ndarray:
     """Drop straight horizontal and vertical runs longer than most of the crop (box borders,
-    underlines, a dotted streak down a fax) from a 0/1 ink mask."""
+    underlines) and a dotted streak (``remove_streaks``) from a 0/1 ink mask."""
     h, w = ink.shape
     out = ink.copy()
     if w >= 8:
@@ -77,18 +79,55 @@ def remove_rules(ink: np.ndarray) -> np.ndarray:
         vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
                                     cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, h * 7 // 10))))
         out[vertical > 0] = 0
-    if h >= STREAK_MIN_CROP_PX:
-        # a dirty-glass streak down a fax is a dotted vertical line through the whole crop:
-        # its gaps are bridged, and only a line nearly the crop's height counts (bridging
-        # fills a letter's bowls too, so a shorter one could be a letter)
-        bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE,
-                                   cv2.getStructuringElement(cv2.MORPH_RECT, (1, STREAK_GAP_PX)))
+    return remove_streaks(out)
+
+
+def remove_streaks(ink: np.ndarray, strict: bool = False) -> np.ndarray:
+    """Drop a dirty-glass streak from a 0/1 ink mask: a dotted line through the crop, down
+    the page as it went through the fax. Across a box (a form faxed sideways, a landscape
+    DCC-97) it must be thin, dotted and run through ``STREAK_LENGTH`` of the crop itself,
+    since a written bar ("4", "5", "7") lies across a box too. Down a box the ink test also
+    takes a line that only reaches the crop's edges (the box's own border broken by the
+    fax); ``strict`` asks the same of it as across (a reader must keep a written "1").
+    Where writing crosses a streak, the writing is kept."""
+    out = ink
+    if ink.shape[0] >= STREAK_MIN_CROP_PX:
+        out = _without_streak(out, strict=strict)
+    if ink.shape[1] >= STREAK_MIN_CROP_PX:
+        out = _without_streak(out.T, strict=True).T
+    return np.ascontiguousarray(out)
+
+
+def _without_streak(ink: np.ndarray, strict: bool) -> np.ndarray:
+    """``ink`` without a dotted vertical line through most of its height: the gaps are
+    bridged, and only a long line counts (bridging fills a letter's bowls too, so a shorter
+    one could be a letter): 90 % of the height, or (``strict``) ``STREAK_LENGTH`` of it
+    within the crop, no wider than a streak and dotted."""
+    h = ink.shape[0]
+    ink = np.ascontiguousarray(ink)
+    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE,
+                               cv2.getStructuringElement(cv2.MORPH_RECT, (1, STREAK_GAP_PX)))
+    if not strict:       # OpenCV erodes as if ink went on past the crop's edge
         streak = cv2.morphologyEx(bridged, cv2.MORPH_OPEN,
-                                  cv2.getStructuringElement(cv2.MORPH_RECT, (1, h * 9 // 10)))
-        # where writing crosses the streak the ink is wider than the streak: keep it there
-        wide = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
-                                cv2.getStructuringElement(cv2.MORPH_RECT, (STREAK_WIDTH_PX + 1, 1)))
-        out[(streak > 0) & (wide == 0)] = 0
+                                  cv2.getStructuringElement(cv2.MORPH_RECT, (1, h * 9 // 10))) > 0
+    else:                # outside the crop is paper; a wide band is writing joined up
+        line = cv2.getStructuringElement(cv2.MORPH_RECT, (1, round(h * STREAK_LENGTH)))
+        streak = cv2.dilate(cv2.erode(bridged, line, borderType=cv2.BORDER_CONSTANT,
+                                      borderValue=0), line)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(streak, connectivity=8)
+        keep = np.zeros(count, bool)
+        for i in range(1, count):
+            x, y, w, h_i, _ = stats[i]
+            if w > STREAK_WIDTH_PX + 1:
+                continue                   # a band, not a line
+            inked = ink[y:y + h_i, x:x + w].any(axis=1).mean()
+            keep[i] = inked <= STREAK_FILL  # dotted; a pen's bar is solid
+        streak = keep[labels]
+    # where writing crosses the streak the ink is wider than the streak: keep it there
+    wide = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (STREAK_WIDTH_PX + 1, 1)))
+    out = ink.copy()
+    out[streak & (wide == 0)] = 0
     return out
 
 

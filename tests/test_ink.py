@@ -31,6 +31,25 @@ def test_a_dotted_streak_through_the_crop_is_not_writing():
     assert mask[:, :150].sum() == ink.measure(_crop("ZOEY YOUNG")).mask[:, :150].sum()
 
 
+def test_a_dotted_streak_across_a_sideways_faxed_box_is_dropped_where_it_crosses_no_writing():
+    img = np.full((60, 60), 255, np.uint8)
+    cv2.line(img, (38, 8), (20, 52), 0, 3)                   # a slanted "1"
+    one = ink.remove_streaks((img < 128).astype(np.uint8))
+    for x in range(0, 60, 5):                      # a dotted horizontal line, side to side
+        img[30:32, x:x + 3] = 0
+    mask = ink.remove_streaks((img < 128).astype(np.uint8))
+    assert mask[30:32, :20].sum() == 0 and mask[30:32, 40:].sum() == 0
+    assert (mask & one).sum() == one.sum()                     # the "1" is whole
+
+
+def test_a_written_bar_across_a_small_box_is_no_streak():
+    img = np.full((52, 38), 255, np.uint8)
+    cv2.putText(img, "57", (2, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    cv2.line(img, (6, 20), (36, 20), 0, 2)                  # the 5's and the 7's bars run on
+    mask = (img < 128).astype(np.uint8)
+    assert (ink.remove_streaks(mask) == mask).all()
+
+
 def test_a_digit_filling_a_small_box_is_kept():
     img = np.full((20, 30), 255, np.uint8)
     cv2.putText(img, "2", (8, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)

@@ -46,6 +46,7 @@ import cv2
 import numpy as np
 import regex
 
+from extractors.ink import remove_streaks
 from extractors.values import normalise
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -133,6 +134,7 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     ink = np.clip((paper - grey) / max(paper - darkest, 90.0), 0, 1)
     binary = (ink > 0.35).astype(np.uint8)
     binary &= ~_border_lines(binary)
+    binary = remove_streaks(binary, strict=True)   # a fax's dotted streak through the box
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     if count <= 1:
         return None
