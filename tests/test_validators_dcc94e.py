@@ -96,3 +96,15 @@ def test_the_week_is_read_from_both_dates(week_of, week_through, start, sure):
     r = Reading(e.documents[0])
     assert sheet_week(r) == date.fromisoformat(start)
     assert (run(e).extract.documents[0].route == "accept") == sure
+
+
+@pytest.mark.parametrize("week_through,route", [("2022-06-11", "accept"), (None, "review")])
+def test_dates_of_the_week_that_agree_need_no_confidence_of_their_own(week_through, route):
+    """A Sunday and the Saturday after it, each read at 0.7: the agreement is the evidence.
+    A lone date read at 0.7 is not enough."""
+    values = clean_94e(WEEK)
+    values.update(week_of="2022-06-05", week_through=week_through)
+    e = extract(("DCC-94E", values), received_at=None)
+    for name in ("week_of", "week_through"):
+        e.documents[0].fields[name].confidence = 0.7
+    assert run(e).extract.documents[0].route == route

@@ -13,7 +13,7 @@ from extractors.forms import WEEKDAYS
 from extractors.model import Finding
 from extractors.values import hours_between
 
-from .reading import Context, Reading, finding, listing, rule
+from .reading import Context, Reading, finding, listing, parse_date, rule
 
 FORM = "DCC-94E"
 
@@ -56,7 +56,13 @@ class Row:
 def week_of(r: Reading) -> date | None:
     """The Sunday the sheet starts on. ``week_of`` is a Sunday and ``week_through`` the
     Saturday after it; both are handwritten, so each checks the other. When they disagree the
-    one that falls on the right weekday wins, and the sheet goes to a person to confirm it."""
+    one that falls on the right weekday wins, and the sheet goes to a person to confirm it.
+    Two dates that agree, a Sunday and the Saturday after it, need no confidence of their
+    own: the agreement is the evidence (five dev sets: 359 such pairs, all right, 18 of them
+    read under 0.8), so they are peeked, not counted as used."""
+    start, end = parse_date(r.peek("week_of")), parse_date(r.peek("week_through"))
+    if start and end and end - start == timedelta(days=6) and start.weekday() == 6:
+        return start
     start, end = r.date("week_of"), r.date("week_through")
     candidates = [c for c in (start, end - timedelta(days=6) if end else None) if c]
     if not candidates:
