@@ -2,7 +2,7 @@
 import pytest
 
 from validators import check, run
-from validators_build import clean_94, extract, findings, rule_ids
+from validators_build import RECEIVED_94, clean_94, extract, findings, rule_ids
 
 
 def test_clean_certificate_is_accepted():
@@ -128,3 +128,14 @@ def test_copies_that_agree_outweigh_one_unsure_copy():
         "p1.date_generated", "p2.date_generated", "p3.date_generated", "return_by")})))
     alone.documents[0].fields["date_generated"].confidence = 0.3
     assert check(alone).documents[0].route == "review"
+
+
+@pytest.mark.parametrize("confidence,route", [(0.5, "accept"), (0.1, "review")])
+def test_a_signed_date_read_inside_the_window_settles_the_rule(confidence, route):
+    """Between generation and receipt the exact digits do not matter; a near guess still
+    goes to a person."""
+    e = extract(("DCC-94", clean_94()), received_at=RECEIVED_94)
+    e.documents[0].fields["parent_signed_date"].confidence = confidence
+    checked = run(e)
+    assert not findings(checked.extract, "dcc94.signed_dates")
+    assert checked.extract.documents[0].route == route
