@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from . import constraints
 from .forms import load_form, split_page_prefix
 from .model import Document
+from .values import edits
 
 if TYPE_CHECKING:
     from .pipeline import PageRead
@@ -66,14 +67,8 @@ def _conflict(a: set, b: set) -> bool:
     """True when both pages read an identifier and it differs by more than a garbled character
     or two: two documents. (Two certificates generated days apart share most of their number,
     "C2610135521" and "C2610165972", so likeness alone does not tell them apart.)"""
-    return any(key_a == key_b and _edits(" ".join(va), " ".join(vb)) > MAX_GARBLED
+    return any(key_a == key_b and edits(" ".join(va), " ".join(vb)) > MAX_GARBLED
                for key_a, va in a for key_b, vb in b)
-
-
-def _edits(a: str, b: str) -> int:
-    """Characters changed, added or dropped between ``a`` and ``b``."""
-    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
-               SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op != "equal")
 
 
 PAGE_SURE = 0.5      # a repeated form's "Page N" read less surely than this may be renumbered

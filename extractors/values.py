@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from difflib import SequenceMatcher
 from typing import Callable
 
 _SPACES = re.compile(r"\s+")
@@ -27,6 +28,13 @@ def look_alike(text: str) -> str:
     """``text`` in capitals with look-alike characters merged ("TO-L" and "TD-1" give one key,
     as do "OCL" and "OCT")."""
     return text.upper().translate(_LOOK_ALIKE)
+
+
+def edits(a: str, b: str) -> int:
+    """Characters changed, added or dropped between ``a`` and ``b`` (how far a misreading
+    went: "173885" is one from "1173885")."""
+    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
+               SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op != "equal")
 
 
 def _text(raw: str | None) -> str | None:

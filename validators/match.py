@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 
 from extractors.model import Finding
-from extractors.values import hours_between
+from extractors.values import edits, hours_between
 
 from . import dcc94e, dcc97, policy
 from .reading import Context, Reading, finding, listing, rule
@@ -143,9 +143,7 @@ def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
 
 def _one_slip(a: str, b: str) -> bool:
     """``a`` and ``b`` differ by one character left out, added or changed."""
-    edits = [max(i1 - i0, j1 - j0)
-             for tag, i0, i1, j0, j1 in SequenceMatcher(None, a, b).get_opcodes() if tag != "equal"]
-    return sum(edits) <= 1
+    return edits(a, b) <= 1
 
 
 def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
