@@ -107,7 +107,7 @@ SURE = 0.95
 
 
 # A signed date read between generation and receipt settles the rule whatever its exact digits
-# (seven dev sets: 380 such readings, the true date inside the window every time; 30 of them
+# (seven dev sets: 380 such readings, the true date inside the window every time; 25 of them
 # read at 0.3-0.8, which used to block accepting the certificate). One read under INSIDE_SURE
 # still goes to a person: the reader's date prior pulls its weakest readings toward the form's
 # dates, and 2 of the 6 readings under 0.3 were wrong (though still inside).

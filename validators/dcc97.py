@@ -325,7 +325,7 @@ def care_level(r: Reading, ctx: Context) -> list[Finding]:
     for child in children(r):
         dob = parse_date(r.get(child.field("dob")))
         if dob is None or dob > last or r.guessed(child.field("dob")):
-            r.unreadable(child.field("dob"))    # born after the month billed: a misread date
+            r.unreadable(child.field("dob"))    # born after the month billed, or a guess
             continue
         want_1 = policy.care_level(dob, first)
         want_2 = policy.care_level(dob, last)
