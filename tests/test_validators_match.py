@@ -31,15 +31,22 @@ def test_sheets_of_another_provider_are_not_paired():
 
 
 @pytest.mark.parametrize("number,confidence", [("104732", 0.9),     # a digit left out
-                                               ("9999999", 0.3)])   # a guess
-def test_a_sheet_whose_number_is_misread_is_still_paired_and_sent_to_a_person(number, confidence):
+                                               ("9999999", 0.3),    # a guess
+                                               (None, 0.1)])        # unreadable
+@pytest.mark.parametrize("name_confidence,routes", [(0.9, {"review", "accept"}),
+                                                    (0.99, {"accept"})])
+def test_a_sheet_whose_number_is_misread_is_still_paired(number, confidence, name_confidence,
+                                                         routes):
+    """Paired all the same; it goes to a person unless a child of the PBF named on it, read
+    surely, confirms whose sheet it is."""
     e = extract(("DCC-97", clean_97()), *month_sheets(), received_at=RECEIVED_97)
     sheet = [d for d in e.documents if d.form == "DCC-94E"][1]
     sheet.fields["provider_number"].value = number
     sheet.fields["provider_number"].confidence = confidence
+    sheet.fields["rows.0.child_name"].confidence = name_confidence
     checked = check(e)
     assert "match.missing_week" not in rule_ids(checked)
-    assert {d.route for d in checked.documents} == {"review", "accept"}
+    assert {d.route for d in checked.documents} == routes
 
 
 def test_a_sheet_number_that_agrees_with_the_pbf_needs_no_confidence_of_its_own():

@@ -120,25 +120,37 @@ def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
             and (not empty_only or sheet.peek(n) is None)]
 
 
-def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool:
-    """Whether ``sheet`` is the provider's of ``pbf``: the numbers agree, or, with one PBF in
-    the file, the sheet's handwritten number is unreadable, a guess, or one slip of the pen
-    or the reader away from the PBF's ("173885" for 1173885). A sheet taken on such a number
-    goes to a person with its number. A handwritten number that agrees with the printed one
-    digit for digit needs no confidence of its own (a misreading would hardly land on the
-    PBF's number): only one that does not agree counts as used."""
+def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool | None:
+    """Whether ``sheet`` is the provider's of ``pbf``: True when the numbers agree; None
+    (perhaps) when, with one PBF in the file, the sheet's handwritten number is unreadable, a
+    guess, or one slip of the pen or the reader away from the PBF's ("173885" for 1173885):
+    the sheet is taken, and ``_confirm_provider`` decides whether its number must go to a
+    person. A handwritten number that agrees with the printed one digit for digit needs no
+    confidence of its own (a misreading would hardly land on the PBF's number): only one that
+    does not agree counts as used."""
     mine, theirs = dcc97.provider_value(pbf, "provider_number"), sheet.peek("provider_number")
     if mine and theirs and mine == theirs:
         return True
-    sheet.get("provider_number")
-    if pbf_count != 1:
-        return False
-    if mine and theirs and not sheet.guessed("provider_number") \
-            and not _one_slip(mine, theirs):
+    if pbf_count != 1 or (mine and theirs and not sheet.guessed("provider_number")
+                          and not _one_slip(mine, theirs)):
+        sheet.get("provider_number")
         return False                 # clearly another provider's number
-    if theirs:
+    return None
+
+
+NAME_CONFIRMS = 0.95     # a sheet name read this surely and on the PBF confirms the provider
+
+
+def _confirm_provider(sheet: Reading, rows: list[dcc94e.Row]) -> None:
+    """A sheet taken on a doubtful number (``_same_provider`` None): a child of the PBF named
+    on it, read surely, is the evidence that it is this provider's sheet, as an agreeing
+    number would be, and the number is only peeked. Otherwise the number counts, and a number
+    read at all goes to a person."""
+    if any(sheet.confidence(f"rows.{row.index}.child_name") >= NAME_CONFIRMS for row in rows):
+        return
+    sheet.get("provider_number")
+    if sheet.peek("provider_number"):
         sheet.unreadable("provider_number")
-    return True
 
 
 def _one_slip(a: str, b: str) -> bool:
@@ -157,26 +169,31 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
         children = dcc97.children(pbf)
         mine, doubtful = [], []
         for s in sheets:
-            if not _same_provider(pbf, s, len(pbfs)):
+            same = _same_provider(pbf, s, len(pbfs))
+            if same is False:
                 continue
+            named: list[dcc94e.Row] = []      # rows that name a child of the PBF
             start = dcc94e.week_of(s)
             if start is None:                 # which week it covers is unknown: ask a person
                 ask_person(pbf, s, ["week_of"])
                 doubtful.append(s)
-                continue
-            in_month = start <= end and start + timedelta(days=6) >= month
-            if not in_month or s.guessed("week_of") or s.guessed("week_through"):
-                doubtful.append(s)            # perhaps misread: it may cover a missing week
-            if in_month:
-                sheet = Sheet(s, start, dcc94e.rows(s))
-                _count_as_used(s, sheet.rows)
-                for row in sheet.rows:           # in order: twins of one name pair up in turn
-                    free = [c for c in children if c.index not in sheet.children]
-                    child = best_child(row.name, free)
-                    if child is not None:
-                        sheet.children[child.index] = row
-                _by_elimination(pbf, sheet, children)
-                mine.append(sheet)
+            else:
+                in_month = start <= end and start + timedelta(days=6) >= month
+                if not in_month or s.guessed("week_of") or s.guessed("week_through"):
+                    doubtful.append(s)        # perhaps misread: it may cover a missing week
+                if in_month:
+                    sheet = Sheet(s, start, dcc94e.rows(s))
+                    _count_as_used(s, sheet.rows)
+                    for row in sheet.rows:       # in order: twins of one name pair up in turn
+                        free = [c for c in children if c.index not in sheet.children]
+                        child = best_child(row.name, free)
+                        if child is not None:
+                            sheet.children[child.index] = row
+                            named.append(row)
+                    _by_elimination(pbf, sheet, children)
+                    mine.append(sheet)
+            if same is None:
+                _confirm_provider(s, named)
         if mine:
             out.append(Pairing(pbf, month, children, mine, doubtful))
     return out
