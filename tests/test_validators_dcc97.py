@@ -190,6 +190,16 @@ def test_a_care_level_or_birth_date_read_unsurely_goes_to_a_person_not_into_a_fi
     assert f"children.0.{unsure}" in result.decisions[0].unreadable
 
 
+@pytest.mark.parametrize("level,route", [("PS-1", "accept"), ("TD-2", "review")])
+def test_a_birth_date_that_agrees_with_the_printed_level_needs_no_confidence(level, route):
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", level)]   # PS-1
+    e = extract(("DCC-97", clean_97(children=children)), received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.dob"].confidence = 0.5
+    result = run(e)
+    assert not findings(result.extract, "dcc97.care_level")
+    assert result.extract.documents[0].route == route
+
+
 def test_a_child_outside_the_ages_paid_for_is_said_so():
     children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2002-01-10", "SA-2")]
     found, = findings(pbf(children=children), "dcc97.care_level")
