@@ -68,3 +68,14 @@ def test_an_unsure_box_the_model_sees_something_in_stays_unsure():
     c = _crop(np.full((60, 160), 255, np.uint8))
     empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "time")
     assert read._faint(c, empty, read.HandReading("0:54", "00:54", 0.1)) == empty
+
+
+def test_an_unsure_staff_box_is_empty_even_when_the_model_sees_something():
+    """A PBF's worker exception is for DCC staff: a returned form rarely holds one."""
+    grey = np.full((45, 43), 255, np.uint8)
+    field = load_form("DCC-97").page(1).field("children.0.days.01.worker_exception")
+    binary = np.where(grey < 128, 0, 255).astype(np.uint8)
+    c = read.Crop(field, (0, 0, 43, 45), grey, binary, ink.measure(binary, 200))
+    empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "code")
+    fv = read._faint(c, empty, read.HandReading("4", "4", 0.2))
+    assert fv.value is None and fv.confidence == read.FAINT_EMPTY
