@@ -181,7 +181,21 @@ def test_a_time_written_but_not_read_is_not_evidence_of_absence():
     sheets[2][1]["rows.0.days.wed.time_in"] = None          # ink found, nothing legible
     checked = _with_confidence(sheets, 2, "rows.0.days.wed.time_in", 0.02)
     assert "match.billed_not_attended" not in rule_ids(checked)
-    assert checked.documents[0].route == "review"          # a person looks at the day
+    assert checked.documents[3].route == "review"          # a person looks at the day
+
+
+def test_a_day_with_one_time_is_attended():
+    """Billed and not attended means no time at all; a day with one of its two times is
+    dcc94e.times_recorded's finding on the sheet, not a day billed for a child not there."""
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_in"] = None
+    sheets[2][1]["rows.0.days.wed.in_initials"] = "absent"
+    checked = check(extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97))
+    assert rule_ids(checked) == {"dcc94e.times_recorded"}
+    for part in ("time_out", "out_initials"):
+        sheets[2][1][f"rows.0.days.wed.{part}"] = None if part == "time_out" else "absent"
+    assert "match.billed_not_attended" in rule_ids(
+        check(extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97)))
 
 
 def test_implausible_or_unsure_hours_are_not_evidence():

@@ -256,21 +256,22 @@ def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding
             if sheet is None:                     # no sheet for the week: match.missing_week
                 continue
             visit = _visit(sheet.children[child.index], d.on)
-            if visit is not None and not (visit.time_in and visit.time_out):
+            if visit is not None and (visit.time_in or visit.time_out):
+                continue      # there that day; one time missing is dcc94e.times_recorded's
+            if visit is not None:
                 unsure = _unsure(sheet.reading, visit, empty_only=True)
                 if unsure:                   # maybe written, not read: a person looks
                     p.ask_person(sheet.reading, unsure)
                     continue
-            if visit is None or not (visit.time_in and visit.time_out):
-                missing.append(d)
-                fields.append(d.prefix + ("provider_exception" if d.exception else "scheduled"))
+            missing.append(d)
+            fields.append(d.prefix + ("provider_exception" if d.exception else "scheduled"))
         if missing:
             codes = listing(sorted({d.billed for d in missing}))
             out.append((p.pbf, finding(
                 "match.billed_not_attended",
                 f"{child.label}: {_days(missing)} of {dcc97.month_label(p.month)} "
                 f"{'is' if len(missing) == 1 else 'are'} billed (code {codes}) but the "
-                f"attendance record has no arrival and departure time.", fields)))
+                f"attendance record has no arrival or departure time.", fields)))
     return out
 
 
