@@ -200,6 +200,19 @@ def test_a_birth_date_that_agrees_with_the_printed_level_needs_no_confidence(lev
     assert result.extract.documents[0].route == route
 
 
+@pytest.mark.parametrize("dob,confidence,fires", [
+    ("2021-01-10", 0.82, False),     # 2014 faxed into 2021: a toddler billed SA-2, a misreading
+    ("2021-01-10", 0.99, True),      # read surely: the level is wrong
+    ("2015-01-10", 0.82, True)])     # SA-2 billed where SA-1 is due: one step, a real finding
+def test_a_level_far_from_an_unsurely_read_birth_date_goes_to_a_person(dob, confidence, fires):
+    children = [child_97(0, "2022-06", "JAYDEN LOPEZ", dob, "SA-2")]
+    e = extract(("DCC-97", clean_97(children=children)), received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.dob"].confidence = confidence
+    result = run(e)
+    assert bool(findings(result.extract, "dcc97.care_level")) == fires
+    assert result.extract.documents[0].route == "review"
+
+
 def test_a_child_outside_the_ages_paid_for_is_said_so():
     children = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2002-01-10", "SA-2")]
     found, = findings(pbf(children=children), "dcc97.care_level")
