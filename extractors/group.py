@@ -100,11 +100,8 @@ def _unsure_number(read: "PageRead") -> bool:
 
 
 def _renumbered(read: "PageRead", number: int) -> "PageRead":
-    """``read`` as page ``number`` of its form: each field takes the name of the field in the
-    same place on that page (``p2.``, ``children.4`` ...)."""
-    form = load_form(read.form)
-    names = {old.name: new.name
-             for old, new in zip(form.page(read.page).fields, form.page(number).fields)}
+    """``read`` as page ``number`` of its form (``Form.renaming``)."""
+    names = load_form(read.form).renaming(read.page, number)
     return replace(read, page=number,
                    fields={names.get(k, k): v for k, v in read.fields.items()},
                    name_crops={names.get(k, k): v for k, v in read.name_crops.items()})

@@ -152,9 +152,8 @@ def _page_number(form, grid_page: int, fields: dict[str, FieldValue]):
     number = _int(fields["page_number"].value) or grid_page
     count = _int(fields.get("page_count", FieldValue(None)).value)
     if number > 1 and form.repeat is not None:
-        renamed = form.page(number)
-        grid = form.page(grid_page)
-        fields = {new.name: fields[old.name] for old, new in zip(grid.fields, renamed.fields)}
+        names = form.renaming(grid_page, number)
+        fields = {names.get(k, k): v for k, v in fields.items()}
     return number, count, fields
 
 

@@ -124,6 +124,13 @@ class Form:
             raise KeyError(f"{self.name} has no page {number}")
         return _repeated_page(self, number)
 
+    def renaming(self, number: int, to: int) -> dict[str, str]:
+        """Field names of page ``number`` -> the names of the fields in the same places on
+        page ``to``: a repeated form's pages differ only in their fields' names (``p2.``,
+        ``children.4`` ...)."""
+        return {old.name: new.name
+                for old, new in zip(self.page(number).fields, self.page(to).fields)}
+
     def fields(self, page_count: int | None = None) -> Iterator[Field]:
         """Every field of a document of this form with ``page_count`` pages."""
         count = page_count or self.page_count or 1
