@@ -126,8 +126,8 @@ def _same_provider(pbf: Reading, sheet: Reading, pbf_count: int) -> bool | None:
     guess, or one slip of the pen or the reader away from the PBF's ("173885" for 1173885):
     the sheet is taken, and ``_confirm_provider`` decides whether its number must go to a
     person. A handwritten number that agrees with the printed one digit for digit needs no
-    confidence of its own (a misreading would hardly land on the PBF's number): only one that
-    does not agree counts as used."""
+    confidence of its own (a misreading would hardly land on the PBF's number); one that
+    clearly differs counts as used."""
     mine, theirs = dcc97.provider_value(pbf, "provider_number"), sheet.peek("provider_number")
     if mine and theirs and mine == theirs:
         return True
@@ -256,9 +256,9 @@ def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding
             if sheet is None:                     # no sheet for the week: match.missing_week
                 continue
             visit = _visit(sheet.children[child.index], d.on)
-            if visit is not None and (visit.time_in or visit.time_out):
-                continue      # there that day; one time missing is dcc94e.times_recorded's
             if visit is not None:
+                if visit.time_in or visit.time_out:
+                    continue  # there that day; one time missing is dcc94e.times_recorded's
                 unsure = _unsure(sheet.reading, visit, empty_only=True)
                 if unsure:                   # maybe written, not read: a person looks
                     p.ask_person(sheet.reading, unsure)
