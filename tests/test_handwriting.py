@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -101,6 +102,26 @@ def test_reads_held_out_hands(kind):
     for r in readings:
         assert 0.0 <= r.confidence <= 1.0
         assert r.value is None or r.value == r.alternatives[0][0]
+
+
+def test_a_faint_stroke_beside_a_dark_one_is_kept_but_paper_grain_is_not():
+    # A thin light pen (an outline hand, a pencil) next to a dark "p": the faint digit's
+    # pixels are far under the old fixed cut (0.35 of the darkest ink) but reach it somewhere
+    # along their stroke, so the whole stroke is kept. Grain as light as those edges is not.
+    crop = np.full((60, 160), 245, np.uint8)
+    cv2.circle(crop, (40, 30), 14, 140, 2)             # a faint thin "0": ink share 0.47
+    cv2.line(crop, (40, 44), (40, 16), 195, 2)          # a fainter stroke through it (0.22)
+    cv2.line(crop, (110, 15), (110, 48), 20, 4)         # a dark stroke
+    rng = np.random.default_rng(3)
+    crop[rng.random(crop.shape) < 0.01] = 200           # grain specks at 0.2 of the ink
+    ink = np.clip((245.0 - crop) / 225.0, 0, 1)
+    written = hw._strokes(ink)
+    assert written[30, 40 - 14] and written[30, 40]      # the faint circle and its bar
+    assert written[30, 110]
+    specks = (crop == 200) & (np.abs(np.arange(160) - 40)[None, :] > 20) & \
+        (np.abs(np.arange(160) - 110)[None, :] > 5)
+    assert not written[specks].any()
+    assert hw.prepare(crop) is not None
 
 
 def test_reading_values_are_normalised():

@@ -60,6 +60,8 @@ ALPHABET = (" 0123456789:/.-'" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "abcdefghijklmno
 HEIGHT = 32                    # rows of the network input
 MAX_WIDTH = 480                # columns at most (longer ink is squeezed)
 MIN_WIDTH = 16
+INK_LEVEL = 0.18               # a pixel this share of the darkest ink is written (prepare) ...
+STROKE_LEVEL = 0.35            # ... when its stroke reaches this share somewhere (hysteresis)
 STRIDE = 4                     # input columns per output frame
 BUCKET = 16                    # inputs are padded to a multiple of this many columns
 KINDS = ("code", "time", "date", "number", "text")
@@ -132,7 +134,7 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     if paper - darkest < 50:                       # nothing darker than the paper's grain
         return None
     ink = np.clip((paper - grey) / max(paper - darkest, 90.0), 0, 1)
-    binary = (ink > 0.35).astype(np.uint8)
+    binary = _strokes(ink)
     binary &= ~_border_lines(binary)
     binary = remove_streaks(binary, strict=True)   # a fax's dotted streak through the box
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
@@ -163,6 +165,19 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     width = int(round(cut.shape[1] * HEIGHT / cut.shape[0]))
     width = min(MAX_WIDTH, max(MIN_WIDTH, width))
     return cv2.resize(cut, (width, HEIGHT), interpolation=cv2.INTER_AREA)
+
+
+def _strokes(ink: np.ndarray) -> np.ndarray:
+    """Written pixels: those above ``INK_LEVEL`` in a connected stroke that reaches
+    ``STROKE_LEVEL`` somewhere (hysteresis), so a faint or thin pen keeps its whole stroke
+    while paper grain as faint as its edges does not."""
+    low = (ink > INK_LEVEL).astype(np.uint8)
+    count, labels = cv2.connectedComponents(low, connectivity=8)
+    peak = np.zeros(count, np.float32)
+    np.maximum.at(peak, labels.ravel(), ink.ravel())
+    strong = peak > STROKE_LEVEL
+    strong[0] = False
+    return strong[labels].astype(np.uint8)
 
 
 def _border_lines(binary: np.ndarray) -> np.ndarray:
