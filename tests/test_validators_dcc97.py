@@ -57,6 +57,20 @@ def test_code_not_allowed_for_unlicensed(provider_type, code, fires):
     assert bool(findings(checked, "dcc97.code_not_allowed")) == fires
 
 
+@pytest.mark.parametrize("confidence,fires", [(0.3, False), (0.9, True)])
+def test_a_guessed_45_is_not_claimed_but_goes_to_a_person(confidence, fires):
+    """A faxed "43" or "40" read as "45" at 0.3 is not evidence of a licensed-only code; the
+    code is read by a person instead."""
+    e = extract(("DCC-97", clean_97(children=one_child({6: "45"}), provider_type="CERTIFIED")),
+                received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.days.06.provider_exception"].confidence = confidence
+    result = run(e)
+    assert bool(findings(result.extract, "dcc97.code_not_allowed")) == fires
+    assert result.extract.documents[0].route == "review"
+    unread = "children.0.days.06.provider_exception" in result.decisions[0].unreadable
+    assert unread != fires
+
+
 def test_code_not_allowed_for_flex_451_unlicensed():
     checked = pbf(children=one_child({6: "451", 7: "1"}, "FLEX"), provider_type="CERTIFIED")
     assert rule_ids(checked) == {"dcc97.code_not_allowed"}

@@ -42,6 +42,11 @@ class Day:
         value = self.worker or self.provider
         return policy.canonical(value) if value else None
 
+    @property
+    def exception_field(self) -> str:
+        """The field ``exception`` comes from (the worker's line wins, as in ``billed``)."""
+        return self.prefix + ("worker_exception" if self.worker else "provider_exception")
+
 
 @dataclass(frozen=True)
 class Child:
@@ -187,12 +192,17 @@ def code_not_allowed(r: Reading, ctx: Context) -> list[Finding]:
             entry = policy.code(value)
             if entry is None:
                 continue
-            if entry.licensed_only:
-                if provider_type is None:
-                    r.unreadable("provider_type")
-                elif provider_type not in policy.LICENSED_TYPES:
-                    licensed.append(d)
-            if uncoded and value in uncoded.value and child.schedule != "FLEX":
+            not_licensed = entry.licensed_only and provider_type is not None and \
+                provider_type not in policy.LICENSED_TYPES
+            not_used = bool(uncoded) and value in uncoded.value and child.schedule != "FLEX"
+            if (not_licensed or not_used) and r.guessed(d.exception_field):
+                r.unreadable(d.exception_field)   # a "45" guessed for a "43": a person reads it
+                continue
+            if entry.licensed_only and provider_type is None:
+                r.unreadable("provider_type")
+            if not_licensed:
+                licensed.append(d)
+            if not_used:
                 absences.append(d)
         if licensed:
             codes = listing(sorted({d.exception for d in licensed}))
@@ -200,14 +210,14 @@ def code_not_allowed(r: Reading, ctx: Context) -> list[Finding]:
                 "dcc97.code_not_allowed",
                 f"{child.label}, {_days(licensed)}: code {codes} (extraordinary absence) is for "
                 f"licensed providers only; this provider is {provider_type}.",
-                [d.prefix + "provider_exception" for d in licensed] + ["provider_type"]))
+                [d.exception_field for d in licensed] + ["provider_type"]))
         if absences:
             codes = listing(sorted({d.exception for d in absences}))
             out.append(finding(
                 "dcc97.code_not_allowed",
                 f"{child.label}, {_days(absences)}: absence code {codes} is not used in "
                 f"{month_label(month)}, when CCAP paid on enrollment.",
-                [d.prefix + "provider_exception" for d in absences] + ["billing_month"],
+                [d.exception_field for d in absences] + ["billing_month"],
                 policy=uncoded.source))
     return out
 
