@@ -159,7 +159,10 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
                     out[f.name] = _value(f, text, 0.99, c.box)
                 continue
         if f.type in ("initials", "mark"):
-            written, conf = inklib.judged(c.ink, inklib.group_of(f.type, f.handwritten))
+            if f.type == "mark" and not f.handwritten:      # a printed check box
+                written, conf = inklib.checked(c.binary, fit.dpi)
+            else:
+                written, conf = inklib.judged(c.ink, inklib.group_of(f.type, f.handwritten))
             out[f.name] = FieldValue(normalise(f.type, "x" if written else None), conf, 0,
                                      _fbox(c), f.type)
         elif not c.ink.present:
