@@ -163,7 +163,26 @@ def _weekday_by_vote(prefix: str, fields: dict[str, FieldValue]) -> tuple[int, f
     return ranked[0], min(0.97, 0.5 + 0.5 * (best - second) / voters)
 
 
-DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month}
+def count_of_scheduled(name: str, prefix: str, fields: dict[str, FieldValue]):
+    """(value, confidence) of ``children.N.summary.K.count``: the number of the child's days
+    scheduled with the summary line's code, which is what the system printed there (551 of
+    551 summary lines of the development sets). Its confidence is that of the least sure
+    reading it counts; None (the line's own reading stands) when that is less sure than the
+    line's own reading or the line's code is unread."""
+    child, line = name.split(".")[1], name.split(".")[3]
+    code = fields.get(f"{prefix}children.{child}.summary.{line}.code")
+    days = [fv for n, fv in fields.items()
+            if n.startswith(f"{prefix}children.{child}.days.") and n.endswith(".scheduled")]
+    if code is None or code.value is None or not days:
+        return None
+    confidence = min([code.confidence] + [fv.confidence for fv in days])
+    if confidence < fields[prefix + name].confidence:
+        return None
+    return str(sum(fv.value == code.value for fv in days)), confidence
+
+
+DERIVATIONS = {"weekday_of_billing_month": weekday_of_billing_month,
+               "count_of_scheduled": count_of_scheduled}
 
 PRIOR_WEIGHT = 0.25         # a value outside its window keeps a quarter of its weight: a
                             # clearly written surprising value (a real defect) still wins

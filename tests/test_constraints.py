@@ -116,6 +116,30 @@ def test_an_unsure_scheduled_code_that_other_weeks_confirm_is_sure():
     assert out["children.0.days.11.scheduled"].confidence < 0.8       # others say "1"
 
 
+def _calendar(code_conf: float = 0.95) -> dict[str, FieldValue]:
+    """A child's 28 scheduled days (Wednesdays "2", other days "1") and a summary code "1"."""
+    fields = {f"p2.children.0.days.{d:02d}.scheduled": FieldValue(
+        "2" if d % 7 == 3 else "1", 0.95, 0, (0, 0, 1, 1), "code") for d in range(1, 29)}
+    fields["p2.children.0.summary.0.code"] = FieldValue("1", code_conf, 0, (0, 0, 1, 1), "code")
+    return fields
+
+
+def test_a_summary_count_is_the_number_of_days_scheduled_with_its_code():
+    fields = _calendar()
+    fields["p2.children.0.summary.0.count"] = FieldValue("94", 0.2, 0, (0, 0, 1, 1), "number")
+    out = constraints.apply("DCC-97", fields)["p2.children.0.summary.0.count"]
+    assert out.value == "24" and 0.9 < out.confidence < 0.95     # "24" was faxed as "94"
+    fields["p2.children.0.summary.0.count"] = FieldValue("24", 0.5, 0, (0, 0, 1, 1), "number")
+    out = constraints.apply("DCC-97", fields)["p2.children.0.summary.0.count"]
+    assert out.value == "24" and out.confidence == 0.95
+
+
+def test_a_summary_count_read_more_surely_than_its_days_stands():
+    fields = _calendar(code_conf=0.4)
+    fields["p2.children.0.summary.0.count"] = FieldValue("23", 0.9, 0, (0, 0, 1, 1), "number")
+    assert constraints.apply("DCC-97", fields)["p2.children.0.summary.0.count"].value == "23"
+
+
 def test_a_time_is_expected_in_the_hours_child_care_is_given():
     prior = constraints.prior("DCC-94E", "rows.2.days.tue.time_in", {})
     assert prior.factor("07:45") == 1.0 and prior.factor("16:55") == 1.0
