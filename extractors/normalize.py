@@ -70,6 +70,11 @@ def binarize(image: np.ndarray) -> np.ndarray:
     return np.where(flat <= threshold, 0, 255).astype(np.uint8)
 
 
+def is_bilevel(image: np.ndarray) -> bool:
+    """Only black and white (a fax, a 1-bit scan): no shade of grey a faint pen could be in."""
+    return not np.any((image > 0) & (image < 255))
+
+
 def ink_mask(binary: np.ndarray) -> np.ndarray:
     """1 where there is ink, 0 elsewhere: what ``classify`` and ``register`` take."""
     return (binary < 128).astype(np.uint8)

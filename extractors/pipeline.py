@@ -136,7 +136,7 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     layout = form.page(found.page)
     fit = register(ink, layout, dpi)
     fields = read_page_fields(layout, fit, grey, binary, source.text_words,  # 6. read
-                              keep=read.name_crops)
+                              keep=read.name_crops, shades=not normalize.is_bilevel(source.image))
     read.page, read.of, fields = _page_number(form, found.page, fields)
     read.fields = constraints.apply(found.form, fields)
     for value in read.fields.values():

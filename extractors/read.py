@@ -98,7 +98,11 @@ class Crop:
     ink: inklib.Ink
 
 
-def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray) -> list[Crop]:
+def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
+                shades: bool = False) -> list[Crop]:
+    """Each field's crop and its ink test. On a page with ``shades`` of grey (not a fax), a
+    handwritten box the binary page shows empty is looked at again in grey
+    (``ink.measure_faint``): a light pen may have been binarised away."""
     h, w = binary.shape
     crops = []
     for field in layout.fields:
@@ -108,7 +112,12 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray) ->
         if bx1 <= bx0 or by1 <= by0:
             bx0, by0, bx1, by1 = box
         g, b = grey[by0:by1, bx0:bx1], binary[by0:by1, bx0:bx1]
-        crops.append(Crop(field, box, g, b, inklib.measure(b, fit.dpi)))
+        ink = inklib.measure(b, fit.dpi)
+        if shades and field.handwritten and field.type not in ("signature", "mark") \
+                and not ink.present:
+            faint = inklib.measure_faint(g, fit.dpi)
+            ink = faint if faint.present else ink
+        crops.append(Crop(field, box, g, b, ink))
     return crops
 
 
@@ -135,10 +144,12 @@ def _words_in(words: list[Word], box) -> str | None:
 
 def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
                      words: list[Word] | None = None,
-                     keep: dict[str, np.ndarray] | None = None) -> dict[str, FieldValue]:
+                     keep: dict[str, np.ndarray] | None = None,
+                     shades: bool = False) -> dict[str, FieldValue]:
     """Every field of ``layout`` read from the page (``page`` indexes are set by the caller).
-    ``keep`` receives the images of handwritten names, for reading against known names later."""
-    crops = crop_fields(layout, fit, grey, binary)
+    ``keep`` receives the images of handwritten names, for reading against known names later;
+    ``shades``: the page has grey levels (``crop_fields``)."""
+    crops = crop_fields(layout, fit, grey, binary, shades)
     if keep is not None:
         keep.update({c.field.name: c.grey for c in crops
                      if c.field.handwritten and c.field.type == "name" and c.ink.present})

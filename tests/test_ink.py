@@ -87,6 +87,23 @@ def test_a_printed_check_box_is_judged_by_the_inside_of_its_frame():
     assert marked and sure >= 0.95
 
 
+def test_a_light_pen_the_page_binarised_away_is_found_in_grey():
+    # paper 235 with grain, the box's anti-aliased border along the crop's edges, and a thin
+    # hollow "0" at 190 (45 levels under the paper, lighter than the page's Otsu cut)
+    rng = np.random.default_rng(1)
+    empty = np.clip(235 + rng.normal(0, 4, (100, 118)), 0, 255).astype(np.uint8)
+    empty[0:2, :] = 150
+    empty[:, -2:] = 160
+    assert not ink.measure_faint(empty).present
+    written = empty.copy()
+    cv2.ellipse(written, (55, 50), (14, 24), 0, 0, 360, 190, 1)
+    cv2.ellipse(written, (55, 50), (10, 20), 0, 0, 360, 190, 1)
+    binary = np.where(written < 128, 0, 255).astype(np.uint8)
+    assert not ink.measure(binary).present                  # what the page's binary shows
+    found = ink.measure_faint(written)
+    assert found.present and found.mask.shape == written.shape and found.mask[50, 41]
+
+
 def _ink(present: bool, certainty: float):
     """What ``judged`` looks at: the raw decision and its raw certainty."""
     return SimpleNamespace(present=present, certainty=certainty)
