@@ -105,8 +105,8 @@ class Crop:
 def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
                 shades: bool = False) -> list[Crop]:
     """Each field's crop and its ink test. On a page with ``shades`` of grey (not a fax), a
-    handwritten box the binary page shows empty is looked at again in grey
-    (``ink.measure_faint``): a light pen may have been binarised away."""
+    handwritten box the binary page shows empty, or holding only a doubtful piece of ink, is
+    looked at again in grey (``ink.second_look``): a light pen may have been binarised away."""
     h, w = binary.shape
     crops = []
     for field in layout.fields:
@@ -117,10 +117,8 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
             bx0, by0, bx1, by1 = box
         g, b = grey[by0:by1, bx0:bx1], binary[by0:by1, bx0:bx1]
         ink = inklib.measure(b, fit.dpi)
-        if shades and field.handwritten and field.type not in ("signature", "mark") \
-                and not ink.present:
-            faint = inklib.measure_faint(g, fit.dpi)
-            ink = faint if faint.present else ink
+        if shades and field.handwritten and field.type not in ("signature", "mark"):
+            ink = inklib.second_look(ink, g, fit.dpi)
         crops.append(Crop(field, box, g, b, ink))
     return crops
 

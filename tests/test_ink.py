@@ -134,3 +134,17 @@ def test_groups_of_fields_whose_ink_decision_is_looked_up():
     assert ink.group_of("time", True) is None and ink.group_of("signature", False) is None
     written, p = ink.judged(_ink(False, 0.7), "printed")     # a faxed empty printed box
     assert not written and p > 0.9
+
+
+def test_a_second_look_in_grey_replaces_a_doubtful_or_missing_decision_only():
+    rng = np.random.default_rng(2)
+    grey = np.clip(235 + rng.normal(0, 4, (90, 120)), 0, 255).astype(np.uint8)
+    cv2.ellipse(grey, (60, 45), (16, 26), 0, 0, 360, 185, 1)      # a light hollow letter
+    binary = np.where(grey < 128, 0, 255).astype(np.uint8)
+    empty = ink.measure(binary)
+    assert not empty.present and ink.second_look(empty, grey).present
+    sure = ink.Ink(0.2, 80, 1, np.ones_like(grey))
+    assert ink.second_look(sure, grey) is sure                   # no second look needed
+    blank = np.clip(235 + rng.normal(0, 4, (90, 120)), 0, 255).astype(np.uint8)
+    doubtful = ink.Ink(0.004, 15, 1, np.zeros_like(blank))
+    assert ink.second_look(doubtful, blank) is doubtful          # the grey saw nothing better
