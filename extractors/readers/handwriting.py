@@ -8,7 +8,8 @@ committed ``extractors/models/handwriting.onnx``; torch is never needed at run t
 Reading one box is three steps:
 
 1. ``prepare``: the crop (grey, white paper, dark ink, as cut from the upright page at about
-   200 dpi) becomes the network's input: ink scaled 0..1, fragments of the box's ruled border
+   200 dpi) becomes the network's input: ink scaled 0..1 (a light pixel is writing when its
+   stroke is dark enough somewhere: ``_strokes``), fragments of the box's ruled border
    removed, cut to the written ink and scaled to ``HEIGHT`` rows. Handwriting sits small and
    anywhere in a box; normalising its height first lets one network read 15 pt code boxes and
    180 pt date lines alike.
