@@ -70,7 +70,7 @@ FEW_CHARS_WIDTH = 2.2      # three printed digits are about 1.7 line heights wid
 SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 # Printed values Tesseract could not read as their type (a fax speck inside "01/1,1/2014" and
 # it returned nothing at all) are matched glyph by glyph, at most this sure
-GLYPH_FALLBACK = {"date": "0123456789/", "money": "0123456789", "number": "0123456789"}
+GLYPH_FALLBACK = {"date": "0123456789/", "money": "$0123456789", "number": "0123456789"}
 GLYPH_FALLBACK_MAX = 0.8
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)

@@ -6,15 +6,16 @@ from extractors import glyphs, ink, read
 from extractors.forms import load_form
 
 DOB = load_form("DCC-94").page(1).field("children.0.dob")
+RATE = load_form("DCC-94").page(1).field("children.0.state_max_rate_full")
 
 
-def _printed(text: str) -> read.Crop:
+def _printed(text: str, field=DOB) -> read.Crop:
     """A date box as a fine fax prints it: Liberation Sans, about 10 pt at 200 dpi."""
     image = Image.new("L", (160, 40), 255)
     ImageDraw.Draw(image).text((6, 8), text, font=ImageFont.truetype(glyphs.FONT, 24), fill=0)
     grey = np.asarray(image)
     binary = np.where(grey < 128, 0, 255).astype(np.uint8)
-    return read.Crop(DOB, (0, 0, 160, 40), grey, binary, ink.measure(binary, 200))
+    return read.Crop(field, (0, 0, 160, 40), grey, binary, ink.measure(binary, 200))
 
 
 def test_a_printed_date_is_read_by_tesseract():
@@ -30,3 +31,10 @@ def test_a_date_tesseract_reads_nothing_of_is_read_glyph_by_glyph(monkeypatch):
     assert fv.value == "2014-01-11" and fv.confidence <= read.GLYPH_FALLBACK_MAX
     [fv] = read._read_typed([_printed("TBD")], "date", True, 200, "DCC-94")
     assert fv.value is None                          # no date in the glyphs either
+
+
+def test_an_amount_tesseract_reads_nothing_of_keeps_its_dollar_sign_apart(monkeypatch):
+    # the "$" is a glyph of its own, not a digit ("$28.00" was read "628.00" without it)
+    monkeypatch.setattr(read.ocr, "read_lines", lambda crops, *a, **k: [("", 0.0)] * len(crops))
+    [fv] = read._read_typed([_printed("$28.00", RATE)], "money", True, 200, "DCC-94")
+    assert fv.value == "28.00"
