@@ -172,12 +172,10 @@ def _strokes(ink: np.ndarray) -> np.ndarray:
     """Written pixels: those above ``INK_LEVEL`` in a connected stroke that reaches
     ``STROKE_LEVEL`` somewhere (hysteresis), so a faint or thin pen keeps its whole stroke
     while paper grain as faint as its edges does not."""
-    low = (ink > INK_LEVEL).astype(np.uint8)
-    count, labels = cv2.connectedComponents(low, connectivity=8)
-    peak = np.zeros(count, np.float32)
-    np.maximum.at(peak, labels.ravel(), ink.ravel())
-    strong = peak > STROKE_LEVEL
-    strong[0] = False
+    count, labels = cv2.connectedComponents((ink > INK_LEVEL).astype(np.uint8), connectivity=8)
+    strong = np.zeros(count, bool)
+    strong[labels[ink > STROKE_LEVEL]] = True         # strokes with a pixel dark enough
+    strong[0] = False                                  # the paper
     return strong[labels].astype(np.uint8)
 
 
