@@ -60,15 +60,25 @@ class Ink:
     def certainty(self) -> float:
         """How far the crop is from the present/absent boundary, as a confidence 0.5..1: both
         tests must be clear of their thresholds."""
-        by_area = abs(np.log(max(self.fraction / MIN_INK_FRACTION, 1e-3)))   # 0 at threshold
-        by_height = abs(np.log(max(self.tallest, 0.5) / self.min_stroke))
+        by_area = _apart(self.fraction, MIN_INK_FRACTION)                  # 0 at threshold
+        by_height = _apart(max(self.tallest, 0.5), self.min_stroke)
         if self.fraction >= MIN_INK_FRACTION and self.tallest < self.min_stroke:
             margin = by_height                     # ink, but no stroke tall enough
         elif self.fraction < MIN_INK_FRACTION and self.tallest >= self.min_stroke:
             margin = by_area
         else:
             margin = min(by_area, by_height) if self.present else max(by_area, by_height)
-        return float(min(0.999, 0.5 + margin / 3))
+        return _certainty(margin)
+
+
+def _apart(value: float, threshold: float) -> float:
+    """How far ``value`` is from ``threshold``, on a log scale (0 at the threshold)."""
+    return float(abs(np.log(max(value / threshold, 1e-3))))
+
+
+def _certainty(margin: float) -> float:
+    """A decision's distance from its threshold (``_apart``) as a confidence 0.5..0.999."""
+    return float(min(0.999, 0.5 + margin / 3))
 
 
 def remove_rules(ink: np.ndarray) -> np.ndarray:
@@ -218,8 +228,7 @@ def checked(binary_crop: np.ndarray, dpi: int = 200) -> tuple[bool, float]:
     h, w = binary_crop.shape
     dy, dx = round(h * CHECKBOX_BORDER), round(w * CHECKBOX_BORDER)
     inside = measure(binary_crop[dy:h - dy, dx:w - dx], dpi).fraction
-    margin = abs(np.log(max(inside, 1e-3) / CHECKBOX_FILL))
-    return inside >= CHECKBOX_FILL, float(min(0.999, 0.5 + margin / 3))
+    return inside >= CHECKBOX_FILL, _certainty(_apart(inside, CHECKBOX_FILL))
 
 
 def group_of(field_type: str, handwritten: bool) -> str | None:
