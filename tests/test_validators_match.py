@@ -70,6 +70,18 @@ def test_billed_not_attended():
     assert checked.documents[0].route == "review"
 
 
+def test_a_finding_names_the_line_the_billed_code_is_on():
+    """A code the DCC worker wrote over the provider's is the one billed: the finding points
+    at the worker's line."""
+    sheets = month_sheets()
+    for k in ("time_in", "time_out", "in_initials", "out_initials"):
+        sheets[2][1].pop(f"rows.0.days.wed.{k}")
+    pbf = clean_97()
+    pbf["children.0.days.15.worker_exception"] = "2"
+    [f] = findings(run(pbf, sheets), "match.billed_not_attended")
+    assert f.fields == ["children.0.days.15.worker_exception"]
+
+
 def test_absence_codes_need_no_attendance():
     sheets = month_sheets()
     for k in ("time_in", "time_out", "in_initials", "out_initials"):

@@ -47,6 +47,11 @@ class Day:
         """The field ``exception`` comes from (the worker's line wins, as in ``billed``)."""
         return self.prefix + ("worker_exception" if self.worker else "provider_exception")
 
+    @property
+    def billed_field(self) -> str:
+        """The field ``billed`` comes from: the exception's line, else the scheduled code."""
+        return self.exception_field if self.exception else self.prefix + "scheduled"
+
 
 @dataclass(frozen=True)
 class Child:

@@ -264,7 +264,7 @@ def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding
                     p.ask_person(sheet.reading, unsure)
                     continue
             missing.append(d)
-            fields.append(d.prefix + ("provider_exception" if d.exception else "scheduled"))
+            fields.append(d.billed_field)
         if missing:
             codes = listing(sorted({d.billed for d in missing}))
             out.append((p.pbf, finding(
@@ -318,8 +318,7 @@ def full_day_hours(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
                 "match.full_day_hours",
                 f"{child.label}: {_days([d for d, _, _ in group])} {what} the hours recorded on "
                 f"the attendance record ({detail}){tail}",
-                [d.prefix + ("provider_exception" if d.exception else "scheduled")
-                 for d, _, _ in group]
+                [d.billed_field for d, _, _ in group]
                 + [v.prefix + t for _, _, v in group for t in ("time_in", "time_out")],
                 severity=severity)))
     return out
@@ -368,8 +367,7 @@ def missing_week(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
                 f"{'' if len(starts) == 1 else 's'} of {listing([str(s) for s in starts])}, "
                 f"though {_days([d for s in starts for d in weeks[s]])} "
                 f"{'is' if sum(map(len, weeks.values())) == 1 else 'are'} billed.",
-                [d.prefix + ("provider_exception" if d.exception else "scheduled")
-                 for s in starts for d in weeks[s]])))
+                [d.billed_field for s in starts for d in weeks[s]])))
     return out
 
 
