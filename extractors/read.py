@@ -106,7 +106,9 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
                 shades: bool = False) -> list[Crop]:
     """Each field's crop and its ink test. On a page with ``shades`` of grey (not a fax), a
     handwritten box the binary page shows empty, or holding only a doubtful piece of ink, is
-    looked at again in grey (``ink.second_look``): a light pen may have been binarised away."""
+    looked at again in grey (``ink.second_look``): a light pen may have been binarised away.
+    On a 1-bit page (a fax), an empty handwritten code, time, date or number box holding a
+    stroke of specks (``ink.dotted``) is empty only unsurely, and so read (``_faint``)."""
     h, w = binary.shape
     crops = []
     for field in layout.fields:
@@ -119,6 +121,9 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
         ink = inklib.measure(b, fit.dpi)
         if shades and field.handwritten and field.type not in ("signature", "mark"):
             ink = inklib.second_look(ink, g, fit.dpi)
+        elif (field.handwritten and field.type in HANDWRITING_KINDS and not ink.present
+              and inklib.dotted(g)):
+            ink = replace(ink, dotted=True)
         crops.append(Crop(field, box, g, b, ink))
     return crops
 

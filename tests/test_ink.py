@@ -1,5 +1,6 @@
 """The ink test of one field crop: writing kept, box borders, specks and fax streaks dropped."""
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -148,3 +149,31 @@ def test_a_second_look_in_grey_replaces_a_doubtful_or_missing_decision_only():
     blank = np.clip(235 + rng.normal(0, 4, (90, 120)), 0, 255).astype(np.uint8)
     doubtful = ink.Ink(0.004, 15, 1, np.zeros_like(blank))
     assert ink.second_look(doubtful, blank) is doubtful          # the grey saw nothing better
+
+
+def _specks(rng, h: int, w: int, n: int) -> np.ndarray:
+    img = np.full((h, w), 255, np.uint8)
+    for y, x in zip(rng.integers(6, h - 6, n), rng.integers(6, w - 6, n)):
+        img[y, x] = 0
+    return img
+
+
+def test_a_thin_pen_a_fax_broke_into_specks_is_empty_only_unsurely():
+    rng = np.random.default_rng(3)
+    box = _specks(rng, 95, 180, 6)                        # a fax's own noise
+    cv2.rectangle(box, (0, 0), (179, 94), 0, 2)
+    assert not ink.dotted(box)
+    pen = np.full((95, 180), 255, np.uint8)
+    cv2.putText(pen, "5:35 pm", (12, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 1)
+    yy, xx = np.indices(pen.shape)
+    dots = (pen < 128) & (yy % 4 == 0) & (xx % 4 == 0)      # single pixels 4 apart
+    broken = np.where(dots, 0, box).astype(np.uint8)
+    found = ink.measure(broken)
+    assert not found.present and found.certainty > 0.95      # too broken for the ink test
+    assert ink.dotted(broken)
+    assert replace(found, dotted=True).certainty == ink.DOTTED_DOUBT
+
+
+def test_scattered_specks_are_no_dotted_stroke():
+    for seed in range(20):
+        assert not ink.dotted(_specks(np.random.default_rng(seed), 95, 180, 40))
