@@ -281,31 +281,67 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return _offsets(form, _spans(form, _weekly(form, vocab, out)))
 
 
-def span(start: FieldValue, end: FieldValue, low: float, high: float
-         ) -> tuple[FieldValue, FieldValue]:
+TWIN_WEIGHT = 0.15     # the same clock time in the other half of the day, never read as such
+TWIN_SURE = 0.6        # ... is at most this sure when it wins: a person confirms it
+
+
+def span(start: FieldValue, end: FieldValue, low: float, high: float,
+         window: tuple[str, str] | None = None) -> tuple[FieldValue, FieldValue]:
     """Two handwritten times read together (``spans`` in the data). Each pair of the readers'
     candidates is weighed by the product of their probabilities, and by ``PRIOR_WEIGHT`` when
-    it gives a span outside ``low``..``high`` hours; what neither reader put forward keeps its
-    own share of the weight ("something else"). When another pair than the one read wins, it
-    replaces it, each time with its probability over all pairs; a pair that already makes
-    sense is left exactly as read."""
+    it makes no day (``_day_weight``); what neither reader put forward keeps its own share of
+    the weight ("something else"). When another pair than the one read wins, it replaces it,
+    each time with its probability over all pairs; a pair that already makes sense is left
+    exactly as read.
+
+    A pair that makes no day may have lost an a.m. or p.m.: "4:40" after "3:05P" (the P
+    written past the box's edge) is 16:40. Each time is then also weighed in the other half
+    of the day, at ``TWIN_WEIGHT`` of its own probability, and a time that changes then is at
+    most ``TWIN_SURE``: the reader did not see it so."""
     if start.value is None or end.value is None:
         return start, end
     firsts, seconds = start.distribution(), end.distribution()
+    twins = _day_weight(start.value, end.value, low, high, window) < 1
+    if twins:
+        firsts, seconds = _with_twins(firsts), _with_twins(seconds)
     if len(firsts) + len(seconds) < 3:                  # no runner-up to give way to
         return start, end
-
-    def weight(a: str, b: str) -> float:
-        hours = hours_between(a, b)
-        return 1.0 if hours is not None and low <= hours <= high else PRIOR_WEIGHT
-
-    joint = {(a, b): pa * pb * weight(a, b) for a, pa in firsts for b, pb in seconds}
+    joint = {(a, b): pa * pb * _day_weight(a, b, low, high, window)
+             for a, pa in firsts for b, pb in seconds}
     unknown = max(0.0, 1 - sum(p for _, p in firsts) * sum(p for _, p in seconds))
     total = sum(joint.values()) + unknown
     a, b = max(joint, key=joint.get)
     if (a, b) == (start.value, end.value):
         return start, end
-    return _marginal(start, joint, 0, a, total), _marginal(end, joint, 1, b, total)
+    out = _marginal(start, joint, 0, a, total), _marginal(end, joint, 1, b, total)
+    if twins:            # a time changed so may be the other half of the day of what was read
+        out = tuple(new if new.value == old.value
+                    else replace(new, confidence=min(new.confidence, TWIN_SURE))
+                    for new, old in zip(out, (start, end)))
+    return out
+
+
+def _day_weight(a: str, b: str, low: float, high: float, window: tuple[str, str] | None) -> float:
+    """1 for an arrival ``a`` and departure ``b`` that make a day: ``low``..``high`` hours,
+    the departure later on the clock (child care ends before midnight), and both inside
+    ``window`` (the hours care is given); ``PRIOR_WEIGHT`` for each way they do not."""
+    hours = hours_between(a, b)
+    weight = 1.0 if hours is not None and low <= hours <= high and b > a else PRIOR_WEIGHT
+    if window:
+        weight *= PRIOR_WEIGHT ** sum(not window[0] <= t <= window[1] for t in (a, b))
+    return weight
+
+
+def _with_twins(candidates: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``candidates`` with each time also in the other half of the day, at ``TWIN_WEIGHT`` of
+    its probability or the reader's own for that time if more (noon and midnight have no
+    twin)."""
+    out = dict(candidates)
+    for v, p in candidates:
+        if v and int(v[:2]) % 12:
+            twin = f"{(int(v[:2]) + 12) % 24:02d}{v[2:]}"
+            out[twin] = max(out.get(twin, 0.0), p * TWIN_WEIGHT)
+    return list(out.items())
 
 
 def _marginal(fv: FieldValue, joint: dict, side: int, value: str, total: float) -> FieldValue:
@@ -380,11 +416,13 @@ def _spans(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     out = dict(fields)
     for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
         low, high = spec["hours"]
+        window = _spec().get("priors", {}).get(form, {}).get(pattern, {}).get("between")
         for name in fields:
             if fnmatch(split_page_prefix(name)[1], pattern):
                 partner = name.rsplit(".", 1)[0] + "." + spec["until"]
                 if partner in out:
-                    out[name], out[partner] = span(out[name], out[partner], low, high)
+                    out[name], out[partner] = span(out[name], out[partner], low, high,
+                                                   tuple(window) if window else None)
     return out
 
 

@@ -232,3 +232,20 @@ def test_an_unsure_date_gives_way_to_a_runner_up_that_agrees_with_a_sure_one():
 def test_dates_that_cannot_agree_stay_as_read():
     fields = {"week_of": _date("2025-04-21", 0.5), "week_through": _date("2025-06-03", 0.98)}
     assert constraints._offsets("DCC-94E", fields) == fields
+
+
+def test_a_time_that_lost_its_pm_is_read_in_the_afternoon_for_a_person_to_confirm():
+    """"4:40" after "3:05P" (the P written past the box's edge): 04:40 makes no day."""
+    arrive = FieldValue("15:05", 0.99, 0, (0, 0, 1, 1), "time")
+    leave = FieldValue("04:40", 0.97, 0, (0, 0, 1, 1), "time")
+    a, b = constraints.span(arrive, leave, 1, 14, ("05:00", "21:00"))
+    assert a.value == "15:05" and b.value == "16:40"
+    assert b.confidence <= constraints.TWIN_SURE             # not read so: a person confirms
+
+
+def test_a_pair_that_makes_a_day_gets_no_twins():
+    arrive = FieldValue("07:05", 0.99, 0, (0, 0, 1, 1), "time")
+    leave = FieldValue("04:40", 0.97, 0, (0, 0, 1, 1), "time")     # 4:40 a.m.? the window says no
+    assert constraints.span(arrive, leave, 1, 14, ("05:00", "21:00"))[1].value == "16:40"
+    leave = FieldValue("09:40", 0.97, 0, (0, 0, 1, 1), "time")     # a short morning
+    assert constraints.span(arrive, leave, 1, 14, ("05:00", "21:00")) == (arrive, leave)
