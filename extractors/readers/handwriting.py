@@ -63,6 +63,9 @@ MAX_WIDTH = 480                # columns at most (longer ink is squeezed)
 MIN_WIDTH = 16
 INK_LEVEL = 0.18               # a pixel this share of the darkest ink is written (prepare) ...
 STROKE_LEVEL = 0.35            # ... when its stroke reaches this share somewhere (hysteresis)
+CORE_SHARE = 0.15             # a component this share of the biggest is a stroke (prepare) ...
+NEAR_X = 1.0                  # ... and smaller ones count when this many stroke heights across
+NEAR_Y = 0.5                  # ... or this many up or down from the strokes
 STRIDE = 4                     # input columns per output frame
 BUCKET = 16                    # inputs are padded to a multiple of this many columns
 KINDS = ("code", "time", "date", "number", "text")
@@ -154,6 +157,7 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     if big < 6:
         return None
     keep = np.flatnonzero(areas >= max(3, 0.04 * big)) + 1
+    keep = _near_writing(stats, keep, big)
     x0 = stats[keep, cv2.CC_STAT_LEFT].min()
     y0 = stats[keep, cv2.CC_STAT_TOP].min()
     x1 = (stats[keep, cv2.CC_STAT_LEFT] + stats[keep, cv2.CC_STAT_WIDTH]).max()
@@ -166,6 +170,26 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     width = int(round(cut.shape[1] * HEIGHT / cut.shape[0]))
     width = min(MAX_WIDTH, max(MIN_WIDTH, width))
     return cv2.resize(cut, (width, HEIGHT), interpolation=cv2.INTER_AREA)
+
+
+def _near_writing(stats: np.ndarray, keep: np.ndarray, big: int) -> np.ndarray:
+    """Of the components ``keep``, those that are writing: the strokes (area at least
+    ``CORE_SHARE`` of the biggest) and the small pieces near them (a colon, a hyphen, a dot,
+    a stroke broken in two). A fax's specks scattered over the rest of the box would
+    otherwise stretch the cut to the box's ends and shrink the writing in the network's
+    input; they are dropped when they lie more than ``NEAR_X`` (across) or ``NEAR_Y`` (up or
+    down) of the strokes' height away from the strokes."""
+    areas = stats[keep, cv2.CC_STAT_AREA]
+    core = keep[areas >= CORE_SHARE * big]
+    left, top = stats[core, cv2.CC_STAT_LEFT], stats[core, cv2.CC_STAT_TOP]
+    x0, y0 = left.min(), top.min()
+    x1 = (left + stats[core, cv2.CC_STAT_WIDTH]).max()
+    y1 = (top + stats[core, cv2.CC_STAT_HEIGHT]).max()
+    mx, my = NEAR_X * (y1 - y0), NEAR_Y * (y1 - y0)
+    left, top = stats[keep, cv2.CC_STAT_LEFT], stats[keep, cv2.CC_STAT_TOP]
+    right, bottom = left + stats[keep, cv2.CC_STAT_WIDTH], top + stats[keep, cv2.CC_STAT_HEIGHT]
+    near = (right >= x0 - mx) & (left <= x1 + mx) & (bottom >= y0 - my) & (top <= y1 + my)
+    return keep[near]
 
 
 def _strokes(ink: np.ndarray) -> np.ndarray:
