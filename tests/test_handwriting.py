@@ -124,6 +124,18 @@ def test_a_faint_stroke_beside_a_dark_one_is_kept_but_paper_grain_is_not():
     assert hw.prepare(crop) is not None
 
 
+def test_specks_far_from_the_writing_do_not_shrink_it():
+    """A fax's noise scattered over a wide date box: the cut is the writing's, as without it;
+    the hyphens and a dot beside the writing are kept."""
+    clean = np.full((48, 366), 255, np.uint8)
+    cv2.putText(clean, "7-19-26.", (150, 34), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    noisy = clean.copy()
+    for y, x in ((5, 10), (40, 30), (20, 330), (8, 300), (42, 355)):
+        noisy[y:y + 3, x:x + 3] = 0                     # 3x3 specks, far from the writing
+    assert hw.prepare(noisy).shape == hw.prepare(clean).shape
+    assert np.allclose(hw.prepare(noisy), hw.prepare(clean))
+
+
 def test_reading_values_are_normalised():
     samples = heldout("time", 10, seed=5, channel="digital")
     for r in hw.read_handwriting([s.crop for s in samples], "time"):
