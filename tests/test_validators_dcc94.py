@@ -130,6 +130,22 @@ def test_copies_that_agree_outweigh_one_unsure_copy():
     assert check(alone).documents[0].route == "review"
 
 
+def test_a_late_certificate_whose_first_copy_of_the_date_is_unsure_is_still_late():
+    """The finding names the first copy of the date generated; copies that agree with it
+    make it sure, however unsurely that one copy was read (a late certificate was accepted
+    when its page 1 date was read at 0.52 and the finding was taken for a guess)."""
+    e = extract(("DCC-94", clean_94()), received_at="2022-06-30T08:00:00-04:00")
+    for name, fv in e.documents[0].fields.items():
+        if name.endswith("date_generated"):
+            fv.confidence = 0.5
+    checked = check(e)
+    assert rule_ids(checked) == {"dcc94.return_window"}          # return_by agrees, surely
+    e.documents[0].fields["return_by"].confidence = 0.5
+    checked = check(e)
+    assert rule_ids(checked) == set()                  # all guesses: not claimed ...
+    assert checked.documents[0].route == "review"      # ... but never accepted
+
+
 @pytest.mark.parametrize("confidence,route", [(0.5, "accept"), (0.1, "review")])
 def test_a_signed_date_read_inside_the_window_settles_the_rule(confidence, route):
     """Between generation and receipt the exact digits do not matter; a near guess still

@@ -63,7 +63,12 @@ def run(extract: Extract, history: History | None = None,
         found[id(r)].append(f)
     documents, decisions = [], []
     for r in readings:
-        kept = [f for f in found[id(r)] if not _rests_on_guesses(f, r, extract)]
+        kept = []
+        for f in found[id(r)]:
+            if _rests_on_guesses(f, r, extract):
+                r.unreadable(*f.fields)       # not reported, but a person must look
+            else:
+                kept.append(f)
         doc = replace(r.doc, findings=kept)
         decision = decide(doc, r.used, r.missing, threshold, r.presence)
         documents.append(replace(doc, route=decision.route))
@@ -73,16 +78,18 @@ def run(extract: Extract, history: History | None = None,
 
 def _rests_on_guesses(finding: Finding, r: Reading, extract: Extract) -> bool:
     """True when every field a finding names was read with low confidence: the finding may be
-    an artefact of the reading. It is not reported; the document still goes to review, since
-    routing accepts only confidently read fields. A field the rule needed only to be written
-    (``Reading.present``) and that is written is sure, however badly it was read."""
+    an artefact of the reading. It is not reported, and its fields count as unreadable, so the
+    document goes to review. A field the rule needed only to be written (``Reading.present``)
+    and that is written is sure, however badly it was read; a field settled by copies that
+    agree (``Reading.vote``) is as sure as the surest of them."""
     values = []
     for name in finding.fields:            # the finding's own document first, then the others
         fv = r.doc.fields.get(name) or next((d.fields[name] for d in extract.documents
                                              if name in d.fields), None)
         if fv is not None:
             written = name in r.presence and name not in r.used and fv.value is not None
-            values.append(1.0 if written else fv.confidence)
+            agreed = max((r.confidence(c) for c in r.copies.get(name, [])), default=0.0)
+            values.append(1.0 if written else max(fv.confidence, agreed))
     return bool(values) and len(values) == len(finding.fields) and \
         all(c < UNSURE for c in values)
 

@@ -55,6 +55,8 @@ class Reading:
     used: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)   # needed by a rule but unreadable
     presence: set[str] = field(default_factory=set)  # only whether written was needed
+    copies: dict[str, list[str]] = field(default_factory=dict)  # a voted field -> the copies
+                                                               # that agreed with it
 
     @property
     def form(self) -> str:
@@ -114,7 +116,8 @@ class Reading:
         value parsed from a ``peek``) pairs; None values do not vote. Copies that agree are the
         evidence, so only a lone copy counts as used (its confidence decides); any disagreement
         sends the document to a person, and a tie gives (None, None). Nothing at all marks
-        ``what`` unreadable."""
+        ``what`` unreadable. The copies that agreed are kept in ``copies`` under the field
+        returned: a finding naming it rests on all of them."""
         votes: dict[object, list[str]] = {}
         for name, value in candidates:
             if value is not None:
@@ -130,6 +133,7 @@ class Reading:
                 return None, None
         if len(names) == 1:
             self.get(names[0])
+        self.copies[names[0]] = names
         return names[0], value
 
     def distribution(self, name: str) -> list[tuple[str | None, float]]:
