@@ -36,3 +36,9 @@ def test_a_name_read_unsurely_goes_to_a_person():
 @pytest.mark.parametrize("text", ["Qs Arh", "WANA", "OW AA", "shih"])
 def test_pen_strokes_read_as_noise_stay_wet(text):
     assert read._signature(crop(), text, 0.5).confidence >= 0.8
+
+
+def test_lines_of_type_whose_telling_words_the_fax_spoilt_go_to_a_person():
+    """A DocuSign block with "DocuSigned by:" crossed by its own bracket and the ID lost."""
+    fv = read._signature(crop(), "hy”\nimlegary “ones\n|", 0.1)
+    assert fv.value == "wet" and fv.confidence < 0.8        # under the routing threshold
