@@ -326,7 +326,9 @@ def _day_weight(a: str, b: str, low: float, high: float, window: tuple[str, str]
     the departure later on the clock (child care ends before midnight), and both inside
     ``window`` (the hours care is given); ``PRIOR_WEIGHT`` for each way they do not."""
     hours = hours_between(a, b)
-    weight = 1.0 if hours is not None and low <= hours <= high and b > a else PRIOR_WEIGHT
+    weight = 1.0 if hours is not None and low <= hours <= high else PRIOR_WEIGHT
+    if b <= a:
+        weight *= PRIOR_WEIGHT
     if window:
         weight *= PRIOR_WEIGHT ** sum(not window[0] <= t <= window[1] for t in (a, b))
     return weight

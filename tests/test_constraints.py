@@ -249,3 +249,12 @@ def test_a_pair_that_makes_a_day_gets_no_twins():
     assert constraints.span(arrive, leave, 1, 14, ("05:00", "21:00"))[1].value == "16:40"
     leave = FieldValue("09:40", 0.97, 0, (0, 0, 1, 1), "time")     # a short morning
     assert constraints.span(arrive, leave, 1, 14, ("05:00", "21:00")) == (arrive, leave)
+
+
+def test_a_departure_before_the_arrival_gives_way_to_its_afternoon_twin():
+    """"6:20" after "3:15 pm": both inside the hours of care, but the day would end before
+    it began."""
+    arrive = FieldValue("15:15", 0.97, 0, (0, 0, 1, 1), "time")
+    leave = FieldValue("06:20", 0.99, 0, (0, 0, 1, 1), "time")
+    b = constraints.span(arrive, leave, 1, 14, ("05:00", "21:00"))[1]
+    assert b.value == "18:20" and b.confidence <= constraints.TWIN_SURE
