@@ -281,3 +281,15 @@ def test_blank_form_rests_on_the_note_being_written_not_on_reading_it():
     checked = check(e)
     assert rule_ids(checked) == {"dcc97.blank_form"}
     assert checked.documents[0].route == "review"
+
+
+def test_a_form_whose_code_box_may_hold_an_unread_code_is_not_called_blank():
+    """A faint fax code read as an empty box, unsurely: "nothing is coded" is not claimed,
+    and a person looks."""
+    nothing = [child_97(0, "2022-06", "JAYDEN LOPEZ", "2019-01-10", "PS-1")]
+    e = extract(("DCC-97", clean_97(children=nothing, provider_note="CLOSED 6/3")),
+                received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.days.03.provider_exception"].confidence = 0.3
+    checked = check(e)
+    assert rule_ids(checked) == set()
+    assert checked.documents[0].route == "review"
