@@ -82,6 +82,17 @@ def test_a_finding_names_the_line_the_billed_code_is_on():
     assert f.fields == ["children.0.days.15.worker_exception"]
 
 
+def test_a_day_whose_code_box_may_hold_an_unread_absence_is_not_claimed():
+    sheets = month_sheets()
+    for k in ("time_in", "time_out", "in_initials", "out_initials"):
+        sheets[2][1].pop(f"rows.0.days.wed.{k}")
+    e = extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.days.15.provider_exception"].confidence = 0.0
+    checked = check(e)
+    assert rule_ids(checked) == set()                   # a "40" may be written there ...
+    assert checked.documents[0].route == "review"       # ... a person reads it
+
+
 def test_absence_codes_need_no_attendance():
     sheets = month_sheets()
     for k in ("time_in", "time_out", "in_initials", "out_initials"):
