@@ -32,6 +32,16 @@ def test_times_recorded(changes, fires):
         assert "2022-06-06" in got[0].message
 
 
+def test_an_initialled_day_whose_times_read_empty_goes_to_a_person():
+    """Both times of a very faint pen lost by the fax, read empty at 0.85, the parent's
+    initials beside them: the day is not taken as a day without care."""
+    checked = sheet(**{MON + "time_in": None, MON + "time_out": None})
+    assert rule_ids(checked) == set() and checked.documents[0].route == "review"
+    nothing = sheet(**{MON + k: None for k in ("time_in", "time_out", "in_initials",
+                                               "out_initials")})
+    assert nothing.documents[0].route == "accept"
+
+
 def test_times_recorded_is_not_claimed_on_a_guessed_empty_box():
     """Faint writing the reader could not confirm: a person looks at the box, no finding."""
     e = extract(("DCC-94E", clean_94e(WEEK, **{MON + "time_out": None})), received_at=None)

@@ -131,14 +131,19 @@ def times_recorded(r: Reading, ctx: Context) -> list[Finding]:
     for row in rows(r):
         half = [v for v in row.visits if not stray(r, v)
                 and r.present(v.prefix + "time_in") != r.present(v.prefix + "time_out")
-                and not r.guessed(v.prefix + ("time_out" if v.time_in else "time_in"))]
+                and not r.guessed(_empty_end(v))]
         if half:
             out.append(finding(
                 "dcc94e.times_recorded",
                 f"{row.label}: only one of arrival and departure is recorded on {_on(half)}; "
                 f"both times must be recorded each day.",
-                [v.prefix + ("time_out" if v.time_in else "time_in") for v in half]))
+                [_empty_end(v) for v in half]))
     return out
+
+
+def _empty_end(v: Visit) -> str:
+    """The time field of a half-recorded day that was read empty."""
+    return v.prefix + ("time_out" if v.time_in else "time_in")
 
 
 @rule("dcc94e.initials")
@@ -150,10 +155,14 @@ def initials(r: Reading, ctx: Context) -> list[Finding]:
             if stray(r, v):
                 continue
             for time, mark in (("time_in", "in_initials"), ("time_out", "out_initials")):
-                if r.present(v.prefix + time) and r.get(v.prefix + mark) != "present":
-                    fields.append(v.prefix + mark)
-                    if v not in days:
-                        days.append(v)
+                if r.present(v.prefix + time):
+                    if r.get(v.prefix + mark) != "present":
+                        fields.append(v.prefix + mark)
+                        if v not in days:
+                            days.append(v)
+                elif r.peek(v.prefix + mark) == "present":
+                    r.unreadable(v.prefix + time)   # initialled: a time a fax lost? a person
+                                                    # looks before anything rests on it
         if fields:
             out.append(finding(
                 "dcc94e.initials",
