@@ -394,15 +394,15 @@ def care_level(r: Reading, ctx: Context) -> list[Finding]:
 def blank_form(r: Reading, ctx: Context) -> list[Finding]:
     if any(d.exception for c in children(r) for d in c.days):
         return []
-    unsure = [name for c in children(r) for d in c.days
-              for name in (d.prefix + "provider_exception", d.prefix + "worker_exception")
-              if r.has(name) and r.guessed(name)]
-    if unsure:                 # a code may be written there, unread: not claimed, a person looks
-        r.unreadable(*unsure)
-        return []
     names = ["provider_note"] + sorted(m.group(0) for m in r.names(r"p\d+\.provider_note"))
     name = next((n for n in names if r.present(n)), None)   # a note is written; what it says
     if name is None:                                         # does not matter here
+        return []
+    unsure = [box for c in children(r) for d in c.days
+              for box in (d.prefix + "provider_exception", d.prefix + "worker_exception")
+              if r.has(box) and r.guessed(box)]
+    if unsure:                 # a code may be written there, unread: not claimed, a person looks
+        r.unreadable(*unsure)
         return []
     return [finding(
         "dcc97.blank_form",
