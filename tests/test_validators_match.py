@@ -93,6 +93,17 @@ def test_a_day_whose_code_box_may_hold_an_unread_absence_is_not_claimed():
     assert checked.documents[0].route == "review"       # ... a person reads it
 
 
+def test_an_initialled_day_whose_times_read_empty_is_not_called_unattended():
+    """A very faint pen the fax lost: both times read empty, the parent's initials beside."""
+    sheets = month_sheets()
+    for k in ("time_in", "time_out"):
+        sheets[2][1].pop(f"rows.0.days.wed.{k}")
+    checked = run(sheets=sheets)
+    assert rule_ids(checked) == set()
+    assert checked.documents[0].route == "review"          # the PBF: a person looks
+    assert checked.documents[3].route == "review"          # the sheet of 2022-06-12
+
+
 def test_absence_codes_need_no_attendance():
     sheets = month_sheets()
     for k in ("time_in", "time_out", "in_initials", "out_initials"):

@@ -114,9 +114,10 @@ def _settled(sheet: Reading, visit: dcc94e.Visit, low: float) -> bool:
 
 def _unsure(sheet: Reading, visit: dcc94e.Visit, empty_only: bool) -> list[str]:
     """The time fields of ``visit`` too unsure to be evidence: all of them, or (``empty_only``)
-    those read as empty (ink that could not be read, or an ink test near its threshold)."""
+    those read as empty (ink that could not be read, an ink test near its threshold, or an
+    empty box beside the parent's initials: ``dcc94e.lost``)."""
     names = [visit.prefix + t for t in ("time_in", "time_out")]
-    return [n for n in names if sheet.guessed(n)
+    return [n for n in names if (sheet.guessed(n) or dcc94e.lost(sheet, n))
             and (not empty_only or sheet.peek(n) is None)]
 
 
