@@ -68,6 +68,15 @@ class Child:
         return f"children.{self.index}.{rest}"
 
 
+def unread_codes(r: Reading, d: Day) -> list[str]:
+    """The exception boxes of a day billed by its scheduled code that were read empty only as
+    a guess: a code written there (an absence, 40) may change what the day bills."""
+    if d.exception:
+        return []
+    return [n for n in (d.prefix + "provider_exception", d.prefix + "worker_exception")
+            if r.has(n) and r.guessed(n)]
+
+
 def billing_month(r: Reading) -> date | None:
     """First day of the billing month. It is printed on every page, and the form is generated
     on the 1st of the next month, so the copies and ``date_generated`` vote (see
@@ -398,9 +407,7 @@ def blank_form(r: Reading, ctx: Context) -> list[Finding]:
     name = next((n for n in names if r.present(n)), None)   # a note is written; what it says
     if name is None:                                         # does not matter here
         return []
-    unsure = [box for c in children(r) for d in c.days
-              for box in (d.prefix + "provider_exception", d.prefix + "worker_exception")
-              if r.has(box) and r.guessed(box)]
+    unsure = [box for c in children(r) for d in c.days for box in unread_codes(r, d)]
     if unsure:                 # a code may be written there, unread: not claimed, a person looks
         r.unreadable(*unsure)
         return []

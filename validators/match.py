@@ -243,15 +243,6 @@ def _attended_days(child: dcc97.Child) -> list[dcc97.Day]:
     return [d for d in child.days if d.on and (e := policy.code(d.billed)) and e.attended]
 
 
-def _unread_code(pbf: Reading, d: dcc97.Day) -> list[str]:
-    """The exception boxes of a day billed by its scheduled code that were read empty only as
-    a guess: a code written there (an absence, 40) may change what the day bills."""
-    if d.exception:
-        return []
-    return [n for n in (d.prefix + "provider_exception", d.prefix + "worker_exception")
-            if pbf.has(n) and pbf.guessed(n)]
-
-
 def _visit(row: dcc94e.Row, day: date) -> dcc94e.Visit | None:
     return next((v for v in row.visits if v.on == day), None)
 
@@ -273,7 +264,7 @@ def billed_not_attended(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding
                 if unsure:                   # maybe written, not read: a person looks
                     p.ask_person(sheet.reading, unsure)
                     continue
-            unread = _unread_code(p.pbf, d)
+            unread = dcc97.unread_codes(p.pbf, d)
             if unread:                       # perhaps not billed as attended: a person looks
                 p.pbf.unreadable(*unread)
                 continue
@@ -369,7 +360,7 @@ def missing_week(p: Pairing, ctx: Context) -> list[tuple[Reading, Finding]]:
         weeks: dict[date, list[dcc97.Day]] = {}
         for d in _attended_days(child):
             if p.sheet_of(child, d.on) is None:
-                unread = _unread_code(p.pbf, d)
+                unread = dcc97.unread_codes(p.pbf, d)
                 if unread:
                     p.pbf.unreadable(*unread)
                     continue
