@@ -364,20 +364,29 @@ def _signature(c: Crop, text: str, conf: float) -> FieldValue:
     lines with letters: a stamp's header, name and envelope ID, its telling words spoilt by
     the fax ("hy” / imlegary “ones" for "DocuSigned by: / Megan Jones"). Dev sets 3131, 3232
     and 4343: 19 of 26 e-sign blocks read as several such lines, 2 of 1516 wet signatures."""
-    letters = re.sub(r"[^A-Za-z]", "", text)
+    letters = _letters(text)
     if ELECTRONIC.search(text) or ENVELOPE_ID.search(text):
         return FieldValue("electronic", 0.97, 0, _fbox(c), "signature")
-    words = [w for w in text.split() if len(re.sub(r"[^A-Za-z]", "", w)) >= 2]
+    words = _lettered(text.split())
     if conf >= 0.75 and len(words) >= 2 and len(letters) >= 6:
         return FieldValue("electronic", min(0.95, conf), 0, _fbox(c), "signature")
     if conf < 0.4 or len(letters) < 3:
         certainty = 0.97
     else:           # pen strokes read as "Qs Arh" or "WANA"; a faxed typed name as words
         certainty = UNSURE_WET if len(NAME_WORD.findall(text)) >= 2 else 0.8
-    lettered = [line for line in text.splitlines() if len(re.sub(r"[^A-Za-z]", "", line)) >= 2]
-    if len(lettered) >= 2:      # lines of type (a stamp whose words the fax spoilt), not a pen
+    if len(_lettered(text.splitlines())) >= 2:   # lines of type (a stamp whose words the fax
+                                                  # spoilt), not a pen
         certainty = min(certainty, UNSURE_WET)
     return FieldValue("wet", certainty, 0, _fbox(c), "signature")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Za-z]", "", text)
+
+
+def _lettered(parts: list[str]) -> list[str]:
+    """The parts (words, lines) holding two letters or more."""
+    return [part for part in parts if len(_letters(part)) >= 2]
 
 
 def _handwritten(c: Crop, reading: HandReading) -> FieldValue:
