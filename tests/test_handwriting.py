@@ -227,6 +227,15 @@ def test_empty_and_blank_crops_read_as_nothing():
     empty = synth.make("code", r, book, empty=True, channel="fax_fine").crop
     for reading in hw.read_handwriting([blank, bordered, empty], "code"):
         assert reading.value is None and reading.confidence < 0.5
+    assert hw.read_handwriting([blank, bordered], "code")[0].blank   # no writing at all
+
+
+def test_writing_is_not_blank_even_when_it_cannot_be_read():
+    scrawl = np.full((56, 42), 250, np.uint8)
+    cv2.circle(scrawl, (21, 28), 12, 0, 3)
+    cv2.line(scrawl, (8, 8), (34, 48), 0, 3)
+    [reading] = hw.read_handwriting([scrawl], "code")
+    assert not reading.blank
 
 
 def test_unknown_kind_is_a_clear_error():

@@ -66,6 +66,8 @@ STROKE_LEVEL = 0.35            # ... when its stroke reaches this share somewher
 CORE_SHARE = 0.15             # a component this share of the biggest is a stroke (prepare) ...
 NEAR_X = 1.0                  # ... and smaller ones count when this many stroke heights across
 NEAR_Y = 0.5                  # ... or this many up or down from the strokes
+SLIVER_PX = 3                 # an upright piece this thin along a side may be the box's
+                              # border (``_near_writing``)
 STRIDE = 4                     # input columns per output frame
 BUCKET = 16                    # inputs are padded to a multiple of this many columns
 KINDS = ("code", "time", "date", "number", "text")
@@ -117,11 +119,13 @@ class Prior:
 @dataclass
 class Reading:
     """One box read: the raw string, its normalised value (None when nothing valid was
-    read), a calibrated confidence 0..1 and the runner-up values with their shares."""
+    read), a calibrated confidence 0..1 and the runner-up values with their shares.
+    ``blank``: ``prepare`` found no writing in the crop at all (nothing was read)."""
     text: str
     value: str | None
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    blank: bool = False
 
 
 # -- 1. crop to network input ------------------------------------------------------------------
@@ -157,7 +161,8 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     if big < 6:
         return None
     keep = np.flatnonzero(areas >= max(3, 0.04 * big)) + 1
-    keep = _near_writing(stats, keep, big)
+    sliver = edge_x & (ws <= SLIVER_PX) & (hs >= 3 * ws)
+    keep = _near_writing(stats, keep, big, sliver)
     x0 = stats[keep, cv2.CC_STAT_LEFT].min()
     y0 = stats[keep, cv2.CC_STAT_TOP].min()
     x1 = (stats[keep, cv2.CC_STAT_LEFT] + stats[keep, cv2.CC_STAT_WIDTH]).max()
@@ -172,15 +177,24 @@ def prepare(crop: np.ndarray) -> np.ndarray | None:
     return cv2.resize(cut, (width, HEIGHT), interpolation=cv2.INTER_AREA)
 
 
-def _near_writing(stats: np.ndarray, keep: np.ndarray, big: int) -> np.ndarray:
+def _near_writing(stats: np.ndarray, keep: np.ndarray, big: int,
+                  sliver: np.ndarray) -> np.ndarray:
     """Of the components ``keep``, those that are writing: the strokes (area at least
     ``CORE_SHARE`` of the biggest) and the small pieces near them (a colon, a hyphen, a dot,
     a stroke broken in two). A fax's specks scattered over the rest of the box would
     otherwise stretch the cut to the box's ends and shrink the writing in the network's
     input; they are dropped when they lie more than ``NEAR_X`` (across) or ``NEAR_Y`` (up or
-    down) of the strokes' height away from the strokes."""
+    down) of the strokes' height away from the strokes.
+
+    A ``sliver`` (a thin upright piece along the crop's side: the box's border, which a fax
+    breaks into short pieces, or a "1" written against it) is no stroke unless nothing else
+    is, and stays only when it lies within the strokes' rows (give or take ``NEAR_Y``): a
+    "1" does, a piece of border reaching above or below the writing does not."""
     areas = stats[keep, cv2.CC_STAT_AREA]
-    core = keep[areas >= CORE_SHARE * big]
+    thin = sliver[keep]
+    core = keep[(areas >= CORE_SHARE * big) & ~thin]
+    if core.size == 0:
+        core = keep[areas >= CORE_SHARE * big]
     left, top = stats[core, cv2.CC_STAT_LEFT], stats[core, cv2.CC_STAT_TOP]
     x0, y0 = left.min(), top.min()
     x1 = (left + stats[core, cv2.CC_STAT_WIDTH]).max()
@@ -189,7 +203,8 @@ def _near_writing(stats: np.ndarray, keep: np.ndarray, big: int) -> np.ndarray:
     left, top = stats[keep, cv2.CC_STAT_LEFT], stats[keep, cv2.CC_STAT_TOP]
     right, bottom = left + stats[keep, cv2.CC_STAT_WIDTH], top + stats[keep, cv2.CC_STAT_HEIGHT]
     near = (right >= x0 - mx) & (left <= x1 + mx) & (bottom >= y0 - my) & (top <= y1 + my)
-    return keep[near]
+    within = (top >= y0 - my) & (bottom <= y1 + my)
+    return keep[near & (within | ~thin)]
 
 
 def _strokes(ink: np.ndarray) -> np.ndarray:
@@ -524,8 +539,8 @@ def read_handwriting(crops: list[np.ndarray], kind: str,
                      prior: Prior | Sequence[Prior | None] | None = None) -> list[Reading]:
     """Read every crop (one page's boxes of one kind) in one batched network run.
 
-    ``prior`` is one ``Prior`` for all crops or one per crop. An empty crop reads as value
-    None with confidence 0.
+    ``prior`` is one ``Prior`` for all crops or one per crop. A crop without writing reads
+    as value None with confidence 0, ``blank``.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown handwriting kind {kind!r}; expected one of {KINDS}")
@@ -535,7 +550,7 @@ def read_handwriting(crops: list[np.ndarray], kind: str,
     inputs = [prepare(c) for c in crops]
     present = [i for i, x in enumerate(inputs) if x is not None]
     outputs = log_probs([inputs[i] for i in present]) if present else []
-    readings = [Reading("", None, 0.0, []) for _ in crops]
+    readings = [Reading("", None, 0.0, [], blank=True) for _ in crops]
     for i, logp in zip(present, outputs):
         readings[i] = decode(logp, kind, priors[i])
     return second_opinion(inputs, readings, kind, priors)
