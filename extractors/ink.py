@@ -32,6 +32,9 @@ DOT_MIN_SPECKS = 10          # ... and a box holding this many specks ...
 DOT_MIN_STROKE_PX = 8        # ... whose joined specks make a stroke this tall ...
 DOT_MIN_INK_PX = 10          # ... of this many inked pixels may hold writing (``dotted``)
 DOTTED_DOUBT = 0.6           # how sure such a box is still called empty
+EDGE_COLUMNS = 2             # writing this close to a crop's side reaches it (``edge_pieces``)
+EDGE_REACH = 0.6             # ... a piece within this share of the width from it may have
+                             # come in from the neighbouring box
 CHECKBOX_BORDER = 0.22       # share of a printed check box's side, each side, that is its frame
 CHECKBOX_FILL = 0.06         # ink share of the frame's inside above which the box is marked
 EDGE_PX = 2                  # a piece of line this close to the crop's edge, along it, ...
@@ -233,6 +236,31 @@ def dotted(crop: np.ndarray) -> bool:
                if stats[i, cv2.CC_STAT_HEIGHT] - grown >= DOT_MIN_STROKE_PX
                and stats[i, cv2.CC_STAT_WIDTH] - grown <= 0.8 * ink.shape[1]]
     return int(np.isin(labels, strokes)[ink > 0].sum()) >= DOT_MIN_INK_PX
+
+
+def edge_rows(mask: np.ndarray, side: str, columns: int = EDGE_COLUMNS) -> list[int]:
+    """Rows in which the writing ``mask`` comes within ``columns`` of the crop's ``side``
+    ("left" or "right")."""
+    cols = mask[:, :columns] if side == "left" else mask[:, -columns:]
+    return np.flatnonzero(cols.any(axis=1)).tolist()
+
+
+def edge_pieces(mask: np.ndarray, side: str) -> list[tuple[np.ndarray, list[int]]]:
+    """The connected pieces of the writing ``mask`` that reach the crop's ``side`` and stay
+    within ``EDGE_REACH`` of its width from it, each as (its pixels, the rows where it
+    reaches the side): candidates for writing that came in from the neighbouring box."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8),
+                                                               connectivity=8)
+    w = mask.shape[1]
+    out = []
+    for i in range(1, count):
+        x0, x1 = stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]
+        reaches = x0 < EDGE_COLUMNS if side == "left" else x1 > w - EDGE_COLUMNS
+        near = x1 <= EDGE_REACH * w if side == "left" else x0 >= (1 - EDGE_REACH) * w
+        if reaches and near:
+            piece = labels == i
+            out.append((piece, edge_rows(piece, side)))
+    return out
 
 
 def _border_leftover(stat: np.ndarray, shape: tuple[int, int]) -> bool:

@@ -81,6 +81,14 @@ NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 UNSURE_WET = 0.7      # a name read, but not cleanly enough to call it typed: a person decides
 INSET_PX = 2                      # crop this far inside the layout box
 UNREADABLE = 0.05                 # handwriting read with less confidence: no value
+SPILL_GAP_PX = 12                 # boxes this close side by side are neighbours (``_without_spills``)
+SPILL_SIDE_PX = 4                 # ... ink this close to the left box's right side reaches it
+SPILL_ROWS = 3                    # ... and a stroke crossing their border moves this many rows
+SPILL_MAX_ROWS = 0.6              # ... unless ink runs down this share of the left box's side
+SPILL_EMPTY = 0.9                 # a box whose only ink ran over from its neighbour is empty this surely
+BLANK_EMPTY = 0.9                 # inked, but no writing for the reader: empty this surely
+                                  # (dev sets 3131, 3232, 4343, 5353: of the code and time boxes
+                                  # read so, 73 were empty and none written)
 FAINT_BELOW = 0.95                # an empty handwritten box less sure than this is read (0.8
                                   # missed a light pencil time on a photo at 0.81; at 0.95
                                   # dev 7373 times 594 -> 597 of 750, dev 8080 the same, no
@@ -100,6 +108,8 @@ class Crop:
     grey: np.ndarray
     binary: np.ndarray
     ink: inklib.Ink
+    origin: tuple[int, int] = (0, 0)          # page pixel of the crop's top left corner
+    spilled: bool = False                     # ink from the box to its left was taken out
 
 
 def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
@@ -124,8 +134,56 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
         elif (field.handwritten and field.type in HANDWRITING_KINDS and not ink.present
               and inklib.dotted(g)):
             ink = replace(ink, dotted=True)
-        crops.append(Crop(field, box, g, b, ink))
-    return crops
+        crops.append(Crop(field, box, g, b, ink, (bx0, by0)))
+    return _without_spills(crops, fit.dpi)
+
+
+def _without_spills(crops: list[Crop], dpi: int) -> list[Crop]:
+    """``crops`` where a time box whose only ink ran over from the box to its left (the "PM"
+    or last digit of a time written too wide) is empty: every piece of its ink touches its
+    left side, near it, in a stroke that the left box's ink (rules removed) carries to its
+    own right side at the same height (``inklib.edge_pieces``). Left in, the piece made the
+    empty box inked and unreadable. Only times: they are written wider than their boxes,
+    while codes fit theirs (no code ran over on four dev sets), a lone stroke in a code box
+    may be a "1", and a code box's first digit often touches the last digit of the day
+    before. A box emptied so is ``spilled``."""
+    hand = [c for c in crops if c.field.handwritten and c.ink.present
+            and c.field.type not in ("signature", "mark", "initials")]
+    out = {id(c): c for c in crops}
+    for right in hand:
+        if right.field.type != "time":
+            continue
+        left = next((c for c in hand if c is not right and _left_of(c, right)), None)
+        if left is None:
+            continue
+        rows = inklib.edge_rows(inklib.remove_rules((left.binary < 128).astype(np.uint8)),
+                                "right", SPILL_SIDE_PX)
+        if len(rows) > SPILL_MAX_ROWS * left.binary.shape[0]:
+            continue                              # the box's border, not a stroke through it
+        theirs = {left.origin[1] + y for y in rows}
+        pieces = [piece for piece, rows in inklib.edge_pieces(right.ink.mask, "left")
+                  if any(right.origin[1] + y + d in theirs for y in rows
+                         for d in range(-SPILL_ROWS, SPILL_ROWS + 1))]
+        if not pieces:
+            continue
+        spill = np.any(pieces, axis=0)
+        if (right.ink.mask.astype(bool) & ~spill).any():
+            continue                              # the box has writing of its own
+        gone = cv2.dilate(spill.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        paper = float(np.percentile(right.grey, 75))
+        grey = np.where(gone, paper, right.grey).astype(right.grey.dtype)
+        binary = np.where(gone, 255, right.binary).astype(right.binary.dtype)
+        out[id(right)] = replace(right, grey=grey, binary=binary,
+                                 ink=inklib.measure(binary, dpi), spilled=True)
+    return [out[id(c)] for c in crops]
+
+
+def _left_of(left: Crop, right: Crop) -> bool:
+    """Whether box ``left`` is the neighbour just left of box ``right`` on the same line."""
+    lx0, ly0, lx1, ly1 = left.box
+    rx0, ry0, rx1, ry1 = right.box
+    overlap = min(ly1, ry1) - max(ly0, ry0)
+    return 0 <= rx0 - lx1 <= SPILL_GAP_PX and overlap >= 0.6 * min(ly1 - ly0, ry1 - ry0)
 
 
 def _value(field: Field, text: str | None, confidence: float, box,
@@ -186,6 +244,8 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
         elif not c.ink.present:
             written, conf = inklib.judged(c.ink, inklib.group_of(f.type, f.handwritten))
             conf = c.ink.certainty if written else conf     # turned over: keep the raw doubt
+            if c.spilled:
+                conf = min(conf, SPILL_EMPTY)
             out[f.name] = FieldValue(normalise(f.type, None), conf, 0, _fbox(c), f.type)
             if f.handwritten and f.type in HANDWRITING_KINDS and c.ink.certainty < FAINT_BELOW:
                 faint.setdefault(f.type, []).append(c)
@@ -394,7 +454,11 @@ def _handwritten(c: Crop, reading: HandReading) -> FieldValue:
     form already says about it (``constraints.prior``), and its alternatives: the value at
     its (calibrated) confidence, then the runners-up with their shares of the beam
     (``FieldValue.distribution`` turns them into probabilities). A reading the model gives
-    no chance at all is no value (ink, but nothing legible)."""
+    no chance at all is no value (ink, but nothing legible). Ink in which the reader finds
+    no writing at all (``Reading.blank``: specks, a bit of the box's border, the end of the
+    next box's writing run over the border) is an empty box, ``BLANK_EMPTY`` sure."""
+    if reading.blank:
+        return _value(c.field, None, BLANK_EMPTY, c.box)
     if reading.confidence < UNREADABLE:
         return _value(c.field, "", reading.confidence, c.box)
     return _value(c.field, reading.text, reading.confidence, c.box, _alternatives(reading))

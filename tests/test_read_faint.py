@@ -79,3 +79,11 @@ def test_an_unsure_staff_box_is_empty_even_when_the_model_sees_something():
     empty = read.FieldValue(None, 0.6, 0, (0, 0, 1, 1), "code")
     fv = read._faint(c, empty, read.HandReading("4", "4", 0.2))
     assert fv.value is None and fv.confidence == read.FAINT_EMPTY
+
+
+def test_ink_in_which_the_reader_finds_no_writing_is_an_empty_box():
+    grey = np.full((60, 160), 255, np.uint8)
+    grey[20:40, 70:90] = 0                            # the ink test sees a blot
+    reading = read.HandReading("", None, 0.0, [], blank=True)
+    fv = read._handwritten(_crop(grey), reading)
+    assert fv.value is None and fv.confidence == read.BLANK_EMPTY
