@@ -87,3 +87,13 @@ def test_ink_in_which_the_reader_finds_no_writing_is_an_empty_box():
     reading = read.HandReading("", None, 0.0, [], blank=True)
     fv = read._handwritten(_crop(grey), reading)
     assert fv.value is None and fv.confidence == read.BLANK_EMPTY
+
+
+def test_a_lone_short_stroke_in_a_time_box_is_no_time():
+    grey = np.full((60, 160), 255, np.uint8)
+    grey[20:42, 70:73] = 0                            # a speck of a stroke, nothing legible
+    c = _crop(grey)
+    assert c.ink.present and read._slight(c)
+    [reading] = read.read_handwriting([c.grey], "time")
+    fv = read._handwritten(c, reading)
+    assert fv.value is None and fv.confidence == read.BLANK_EMPTY
