@@ -245,21 +245,23 @@ def edge_rows(mask: np.ndarray, side: str, columns: int = EDGE_COLUMNS) -> list[
     return np.flatnonzero(cols.any(axis=1)).tolist()
 
 
-def edge_pieces(mask: np.ndarray, side: str) -> list[tuple[np.ndarray, list[int]]]:
-    """The connected pieces of the writing ``mask`` that reach the crop's ``side`` and stay
-    within ``EDGE_REACH`` of its width from it, each as (its pixels, the rows where it
-    reaches the side): candidates for writing that came in from the neighbouring box."""
+def edge_pieces(mask: np.ndarray, side: str, columns: int = EDGE_COLUMNS
+                ) -> list[tuple[np.ndarray, list[int]]]:
+    """The connected pieces of the writing ``mask`` that come within ``columns`` of the
+    crop's ``side`` and stay within ``EDGE_REACH`` of its width from it, each as (its
+    pixels, the rows where it does): candidates for writing that came in from the
+    neighbouring box."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8),
                                                                connectivity=8)
     w = mask.shape[1]
     out = []
     for i in range(1, count):
         x0, x1 = stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]
-        reaches = x0 < EDGE_COLUMNS if side == "left" else x1 > w - EDGE_COLUMNS
+        reaches = x0 < columns if side == "left" else x1 > w - columns
         near = x1 <= EDGE_REACH * w if side == "left" else x0 >= (1 - EDGE_REACH) * w
         if reaches and near:
             piece = labels == i
-            out.append((piece, edge_rows(piece, side)))
+            out.append((piece, edge_rows(piece, side, columns)))
     return out
 
 

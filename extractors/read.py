@@ -82,7 +82,8 @@ UNSURE_WET = 0.7      # a name read, but not cleanly enough to call it typed: a 
 INSET_PX = 2                      # crop this far inside the layout box
 UNREADABLE = 0.05                 # handwriting read with less confidence: no value
 SPILL_GAP_PX = 12                 # boxes this close side by side are neighbours (``_without_spills``)
-SPILL_SIDE_PX = 4                 # ... ink this close to the left box's right side reaches it
+SPILL_SIDE_PX = 5                 # ... ink this close to their shared side reaches it (the
+                                  # printed border may take the crop's first columns)
 SPILL_ROWS = 3                    # ... and a stroke crossing their border moves this many rows
 SPILL_MAX_ROWS = 0.6              # ... unless ink runs down this share of the left box's side
 SPILL_EMPTY = 0.9                 # a box whose only ink ran over from its neighbour is empty this surely
@@ -166,7 +167,8 @@ def _without_spills(crops: list[Crop], dpi: int) -> list[Crop]:
         if len(rows) > SPILL_MAX_ROWS * left.binary.shape[0]:
             continue                              # the box's border, not a stroke through it
         theirs = {left.origin[1] + y for y in rows}
-        pieces = [piece for piece, rows in inklib.edge_pieces(right.ink.mask, "left")
+        pieces = [piece for piece, rows in inklib.edge_pieces(right.ink.mask, "left",
+                                                              SPILL_SIDE_PX)
                   if any(right.origin[1] + y + d in theirs for y in rows
                          for d in range(-SPILL_ROWS, SPILL_ROWS + 1))]
         if not pieces:
