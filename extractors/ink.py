@@ -24,6 +24,9 @@ STREAK_MIN_CROP_PX = 30      # crops lower than this are not searched for streak
 STREAK_WIDTH_PX = 3          # a streak is at most this wide ...
 STREAK_LENGTH = 0.75         # ... and (across a box) runs through this share of the crop,
 STREAK_FILL = 0.8            # inked along at most this share of it (dots; a pen's bar is solid)
+STREAK_SLOPES = (-0.05, -0.04, -0.03, -0.02, -0.01, 0.01, 0.02, 0.03, 0.04, 0.05)  # tilts
+STREAK_BAND_PX = 3           # ... of a line across, this many rows thick, ...
+STREAK_COVER = 0.55          # ... with ink in this share of the columns (``without_tilted_streak``)
 FAINT_DELTA = 35             # grey levels under a crop's own paper that a faint pen reaches
 FAINT_INSET_PX = 4           # ... looked for this far inside the crop (clear of the box's edge)
 SURE_PRESENT = 0.9           # writing the binary page shows this surely needs no second look
@@ -122,6 +125,36 @@ def remove_streaks(ink: np.ndarray, strict: bool = False) -> np.ndarray:
     if ink.shape[1] >= STREAK_MIN_CROP_PX:
         out = _without_streak(out.T, strict=True).T
     return np.ascontiguousarray(out)
+
+
+def without_tilted_streak(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (a 0/1 mask) without a thin line across the crop, straight or a little out of
+    true: a fax's streak once the page was turned upright by its content, or what is left of
+    the box's top or bottom border. For each of ``STREAK_SLOPES`` (and level) the crop is
+    sheared so that such a line would lie level, and the band of ``STREAK_BAND_PX`` rows
+    with ink in the most columns is found; when the best band has ink in ``STREAK_COVER`` of
+    the columns, its ink is the line. Its dashes may lie further apart than
+    ``_without_streak`` bridges, so this is asked only of ink that reads as nothing."""
+    h, w = ink.shape
+    best, found = 0.0, None
+    for slope in (0.0, *STREAK_SLOPES):
+        lift = int(np.ceil(abs(slope) * w))
+        tilt = np.float32([[1, 0, 0], [slope, 1, lift if slope < 0 else 0]])
+        sheared = cv2.warpAffine(ink, tilt, (w, h + lift), flags=cv2.INTER_NEAREST)
+        band = cv2.dilate(sheared, np.ones((STREAK_BAND_PX, 1), np.uint8))
+        cover = band.sum(axis=1) / w
+        y = int(cover.argmax())
+        if cover[y] > best:
+            line = np.zeros_like(sheared)
+            top = max(0, y - STREAK_BAND_PX // 2)
+            line[top:y + STREAK_BAND_PX // 2 + 1] = sheared[top:y + STREAK_BAND_PX // 2 + 1]
+            best, found = float(cover[y]), cv2.warpAffine(line, tilt, (w, h),
+                                                          flags=cv2.INTER_NEAREST
+                                                          | cv2.WARP_INVERSE_MAP)
+    if found is None or best < STREAK_COVER:
+        return ink
+    found = cv2.dilate(found, np.ones((3, 1), np.uint8))      # the steps of the shear
+    return ink & (found == 0)
 
 
 def _without_streak(ink: np.ndarray, strict: bool) -> np.ndarray:

@@ -482,10 +482,17 @@ def _handwritten(c: Crop, reading: HandReading) -> FieldValue:
 def _slight(c: Crop) -> bool:
     """Whether the ink of a time box is too slight to be a time, when the reader finds no
     time in it: under ``SLIGHT_FRACTION`` of the box in at most ``SLIGHT_BLOBS`` pieces (a
-    time is three characters or more; this is a speck, a piece of border or a fax's streak).
-    Codes are not judged so: a written "1" is as slight."""
-    return (c.field.type == "time" and c.ink.fraction < SLIGHT_FRACTION
-            and c.ink.blobs <= SLIGHT_BLOBS)
+    time is three characters or more; this is a speck, a piece of border or a fax's streak),
+    once a streak across the box a little out of true is taken out
+    (``inklib.without_tilted_streak``). Codes are not judged so: a written "1" is as slight."""
+    if c.field.type != "time":
+        return False
+    ink = c.ink
+    raw = inklib.remove_rules((c.binary < 128).astype(np.uint8))
+    rest = inklib.without_tilted_streak(raw)
+    if not np.array_equal(rest, raw):
+        ink = inklib.measure(np.where(rest > 0, 0, 255).astype(np.uint8))
+    return not ink.present or (ink.fraction < SLIGHT_FRACTION and ink.blobs <= SLIGHT_BLOBS)
 
 
 def _alternatives(r: HandReading) -> tuple[tuple[str, float], ...]:

@@ -43,6 +43,29 @@ def test_a_dotted_streak_across_a_sideways_faxed_box_is_dropped_where_it_crosses
     assert (mask & one).sum() == one.sum()                     # the "1" is whole
 
 
+def _tilted_dashes(img: np.ndarray, y0: int, slope: float) -> np.ndarray:
+    """A fax's streak across ``img``: dashes with gaps wider than a dotted streak's."""
+    for x in range(0, img.shape[1], 11):
+        for dx in range(6):
+            if x + dx < img.shape[1]:
+                img[int(y0 + slope * (x + dx)), x + dx] = 0
+    return img
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.025, -0.04])
+def test_a_dashed_streak_a_little_out_of_true_is_found(slope):
+    img = _tilted_dashes(np.full((100, 120), 255, np.uint8), 60, slope)
+    img[20:22, 30:32] = 0                                        # a speck stays
+    mask = (img < 128).astype(np.uint8)
+    rest = ink.without_tilted_streak(mask)
+    assert rest.sum() == 4
+
+
+def test_writing_without_a_streak_is_left_alone():
+    mask = (_crop("7:45 PM", h=100, w=120) < 128).astype(np.uint8)
+    assert (ink.without_tilted_streak(mask) == mask).all()
+
+
 def test_a_written_bar_across_a_small_box_is_no_streak():
     img = np.full((52, 38), 255, np.uint8)
     cv2.putText(img, "57", (2, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)

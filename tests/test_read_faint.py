@@ -3,6 +3,7 @@ import random
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from extractors import ink, read
@@ -96,4 +97,16 @@ def test_a_lone_short_stroke_in_a_time_box_is_no_time():
     assert c.ink.present and read._slight(c)
     [reading] = read.read_handwriting([c.grey], "time")
     fv = read._handwritten(c, reading)
+    assert fv.value is None and fv.confidence == read.BLANK_EMPTY
+
+
+def test_a_fax_streak_a_little_out_of_true_in_a_time_box_is_no_time():
+    grey = np.full((100, 120), 255, np.uint8)
+    for x in range(0, 120, 9):                        # dashes, rising 3 px across the box
+        cv2.line(grey, (x, int(70 - 0.025 * x)), (x + 5, int(70 - 0.025 * (x + 5))), 0, 2)
+    grey[20:36, 50:52] = 0                            # and a fleck tall enough to be ink
+    c = _crop(grey)
+    assert c.ink.present and c.ink.blobs > read.SLIGHT_BLOBS
+    nothing = read.HandReading("", None, 0.01, [])      # the reader found no time in it
+    fv = read._handwritten(c, nothing)
     assert fv.value is None and fv.confidence == read.BLANK_EMPTY
