@@ -414,6 +414,16 @@ def span_partner(form: str, name: str) -> str | None:
     return None
 
 
+def witness(form: str, name: str) -> str | None:
+    """The box written together with the handwritten box ``name`` (a time's parent initials),
+    or None: the ``witnesses`` of ``forms/vocabulary.json``."""
+    base = split_page_prefix(name)[1]
+    for pattern, other in _spec().get("witnesses", {}).get(form, {}).items():
+        if fnmatch(base, pattern):
+            return f"{name.rsplit('.', 1)[0]}.{other}"
+    return None
+
+
 def _spans(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     out = dict(fields)
     for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
