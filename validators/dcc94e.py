@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from extractors.constraints import witness
 from extractors.forms import WEEKDAYS
 from extractors.model import Finding
 from extractors.values import hours_between
@@ -127,9 +128,10 @@ def lost(r: Reading, time: str) -> bool:
     empty beside the parent's initials for it: a time too faint for the fax to keep, more
     likely than an initial without a time (development set 5353: a very faint pen lost both
     times of a day, read empty at 0.85, beside a present initial). No rule rests on such a
-    box being empty; a person looks at it."""
-    mark = time.replace("time_in", "in_initials").replace("time_out", "out_initials")
-    return r.peek(time) is None and r.peek(mark) == "present"
+    box being empty; a person looks at it. Which box witnesses which is the forms' data
+    (``extractors.constraints.witness``), as it is for the reader."""
+    mark = witness("DCC-94E", time)
+    return mark is not None and r.peek(time) is None and r.peek(mark) == "present"
 
 
 @rule("dcc94e.times_recorded")
