@@ -200,3 +200,37 @@ def test_a_thin_pen_a_fax_broke_into_specks_is_empty_only_unsurely():
 def test_scattered_specks_are_no_dotted_stroke():
     for seed in range(20):
         assert not ink.dotted(_specks(np.random.default_rng(seed), 95, 180, 40))
+
+
+def test_a_code_broken_into_specks_further_apart_than_they_join_is_empty_only_unsurely():
+    """A light "43" in a PBF's narrow code box, which a fine fax kept as 14 specks: joined,
+    they are too few pieces to count as specks, but the specks lie along the strokes."""
+    pen = np.full((52, 38), 255, np.uint8)
+    cv2.putText(pen, "43", (3, 38), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
+    yy, xx = np.indices(pen.shape)
+    dots = (pen < 128) & (yy % 5 == 0) & (xx % 4 == 0)
+    broken = np.where(dots, 0, 255).astype(np.uint8)
+    assert not ink.measure(broken).present
+    assert ink.dotted(broken)
+
+
+def test_a_box_printed_grey_is_no_dotted_stroke():
+    """A PBF's day past the month's end is printed grey, which a fax dithers into specks
+    spread evenly over the box."""
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        grey = np.full((52, 38), 255, np.uint8)
+        for y in range(5, 48, 5):
+            for x in range(5, 34, 5):
+                if rng.random() < 0.6:
+                    grey[y + rng.integers(-1, 2), x + rng.integers(-1, 2)] = 0
+        assert not ink.dotted(grey)
+
+
+def test_a_fax_streak_across_an_empty_box_is_no_dotted_stroke():
+    """An empty time box of a development fax (seed 3131) crossed by a dashed streak a little
+    out of true: its dashes crowd together as a broken pen's specks do, but they are the
+    streak (``without_tilted_streak``), not writing."""
+    box = cv2.imread(str(Path(__file__).parent / "data" / "fax-streak-empty-time.png"),
+                     cv2.IMREAD_GRAYSCALE)
+    assert not ink.dotted(box)
