@@ -38,6 +38,7 @@ DOTTED_DOUBT = 0.6           # how sure such a box is still called empty
 DOT_GRID = 4                 # specks lying in at most DOT_MAX_CELLS of a DOT_GRID x DOT_GRID
 DOT_MAX_CELLS = 0.7          # grid over the box, and closer to their nearest neighbour than
 DOT_MAX_SPREAD = 0.45        # this share of an even spread's spacing, lie along strokes
+DOT_MAX_SPECKS = 600         # more specks than a pen leaves in a box: a dithered grey area
 EDGE_COLUMNS = 2             # writing this close to a crop's side reaches it (``edge_pieces``)
 EDGE_REACH = 0.6             # ... a piece within this share of the width from it may have
                              # come in from the neighbouring box
@@ -137,7 +138,8 @@ def without_tilted_streak(ink: np.ndarray) -> np.ndarray:
     sheared so that such a line would lie level, and the band of ``STREAK_BAND_PX`` rows
     with ink in the most columns is found; when the best band has ink in ``STREAK_COVER`` of
     the columns, its ink is the line. Its dashes may lie further apart than
-    ``_without_streak`` bridges, so this is asked only of ink that reads as nothing."""
+    ``_without_streak`` bridges, so this is asked only of ink that reads as nothing, or of
+    specks in a box the ink test called empty (``dotted``)."""
     h, w = ink.shape
     best, found = 0.0, None
     for slope in (0.0, *STREAK_SLOPES):
@@ -287,18 +289,18 @@ def _specks_in_strokes(ink: np.ndarray) -> bool:
     called empty: this finds 23 more of the 87 written ones (22 codes, a time) and 3 more of
     the 21 313 empty ones; 27 other empty boxes as speckled, most of them grey days past the
     month's end, are not taken for writing."""
-    count, _, _, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    centres = centres[1:]
-    if len(centres) < DOT_MIN_SPECKS:
+    centres = cv2.connectedComponentsWithStats(ink, connectivity=8)[3][1:]
+    if not DOT_MIN_SPECKS <= len(centres) <= DOT_MAX_SPECKS:
         return False
     h, w = ink.shape
     cells = {(min(int(x * DOT_GRID / w), DOT_GRID - 1), min(int(y * DOT_GRID / h), DOT_GRID - 1))
              for x, y in centres}
+    if len(cells) > DOT_MAX_CELLS * DOT_GRID * DOT_GRID:
+        return False
     apart = np.sqrt(((centres[:, None] - centres[None]) ** 2).sum(axis=-1))
     np.fill_diagonal(apart, np.inf)
     even = np.sqrt(h * w / len(centres))
-    return (len(cells) <= DOT_MAX_CELLS * DOT_GRID * DOT_GRID
-            and float(np.median(apart.min(axis=1))) <= DOT_MAX_SPREAD * even)
+    return float(np.median(apart.min(axis=1))) <= DOT_MAX_SPREAD * even
 
 
 def edge_rows(mask: np.ndarray, side: str, columns: int = EDGE_COLUMNS) -> list[int]:
