@@ -7,7 +7,9 @@ CTC alignment): choosing among five known names is far easier than reading a nam
 
 A name that is not on the PBF must not be forced onto one (that is ``match.child_not_on_pbf``):
 a known name is taken only when its likelihood per character comes close to that of the
-model's own best reading of the ink (``MAX_GAP``); otherwise the open reading stays.
+model's own best reading of the ink (``MAX_GAP``); otherwise the open reading stays. A child
+has one row on a weekly sheet, so the rows choose surest first and no two name the same child
+(a faxed "Skylar Lewis" above a clean "Rylee Lewis" had been read as Rylee too, at 0.93).
 
 The sheet's handwritten provider number is weighed the same way against the PBF's printed one
 (``known_number``): the reader's runners-up say how likely the ink is to be that number, and
@@ -73,24 +75,67 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray])
         if "provider_number" in fields and number and number.confidence >= SURE_PRINTED \
                 and len({p.value("provider_number") for p in pbfs}) == 1:
             fields["provider_number"] = known_number(fields["provider_number"], number.value)
+        found = {}
         for name, fv in doc.fields.items():
             vocabulary = children if _ROW.match(name) else wanted.get(name, [])
             crop = crops.get((fv.page, name))
-            if not vocabulary or crop is None:
-                continue
-            found = hw.vocabulary_scores(crop, vocabulary)
-            if found is None:
-                continue
-            scores, best_path = found
-            k = int(np.argmax(scores))
-            gap = (best_path - scores[k]) / max(1, len(vocabulary[k]))
-            if gap <= MAX_GAP:
-                others = sorted(scores, reverse=True)[1:2]
-                margin = (scores[k] - others[0]) / max(1, len(vocabulary[k])) if others else 5.0
-                confidence = 0.5 + 0.49 * min(1.0, margin / SURE_MARGIN)
-                fields[name] = replace(fv, value=vocabulary[k], confidence=confidence)
+            if vocabulary and crop is not None:
+                scored = hw.vocabulary_scores(crop, vocabulary)
+                if scored is not None:
+                    found[name] = (vocabulary, *scored)
+        for name, (value, confidence) in assign(found).items():
+            fields[name] = replace(doc.fields[name], value=value, confidence=confidence)
         out.append(replace(doc, fields=fields))
     return out
+
+
+def assign(found: dict[str, tuple[list[str], list[float], float]]) -> dict[str, tuple[str, float]]:
+    """Field name -> (the entry it names, confidence), from each field's (vocabulary,
+    ``vocabulary_scores``); fields that name none are left out. Child rows choose clearest
+    first (``_sureness``) and never name a child another row has taken; a row whose likeliest
+    child was taken names its next likeliest, no more surely than the row holding the first."""
+    taken: dict[str, float] = {}                  # a child's name -> how surely a row has it
+    out = {}
+    for name in sorted(found, key=lambda n: -_sureness(*found[n])):
+        vocabulary, scores, best_path = found[name]
+        exclusive = _ROW.match(name) is not None
+        free = [k for k, entry in enumerate(vocabulary) if not (exclusive and entry in taken)]
+        named = _named(vocabulary, scores, best_path, free)
+        if named is None:
+            continue
+        value, confidence, _ = named
+        first = vocabulary[int(np.argmax(scores))]
+        if value != first:                        # its first choice is another row's
+            confidence = min(confidence, taken[first])
+        if exclusive:
+            taken[value] = confidence
+        out[name] = (value, confidence)
+    return out
+
+
+def _named(vocabulary: list[str], scores: list[float], best_path: float,
+           free: list[int]) -> tuple[str, float, float] | None:
+    """The entry of ``vocabulary`` (among the indexes ``free``) that the ink holds, how surely,
+    and its margin, from ``vocabulary_scores``: the likeliest, when its likelihood per
+    character comes within ``MAX_GAP`` of the open reading's; sure by its margin (nats per
+    character) over the next one."""
+    if not free:
+        return None
+    ranked = sorted(free, key=lambda k: -scores[k])
+    k = ranked[0]
+    if (best_path - scores[k]) / max(1, len(vocabulary[k])) > MAX_GAP:
+        return None
+    margin = ((scores[k] - scores[ranked[1]]) / max(1, len(vocabulary[k]))
+              if len(ranked) > 1 else 5.0)
+    return vocabulary[k], 0.5 + 0.49 * min(1.0, margin / SURE_MARGIN), margin
+
+
+def _sureness(vocabulary: list[str], scores: list[float], best_path: float) -> float:
+    """How clearly a row names its likeliest entry (``_named``'s margin over the whole
+    vocabulary, not capped as its confidence is): the rows of one sheet choose their children
+    clearest first."""
+    named = _named(vocabulary, scores, best_path, list(range(len(vocabulary))))
+    return named[2] if named else float("-inf")
 
 
 def known_number(fv: FieldValue, known: str) -> FieldValue:

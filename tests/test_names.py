@@ -115,3 +115,25 @@ def test_real_names_and_readings_with_other_characters_stay_as_read():
         docs, crops = _sheet_alone(written, read)
         got = names.resolve(docs, crops)[0].fields["rows.0.child_name"]
         assert (got.value, got.confidence) == (read, 0.6)
+
+
+
+def test_two_rows_of_a_sheet_never_name_the_same_child():
+    """Each child has one row a week: row 0's ink is a little more like MIA than JAYDEN, but
+    row 1 is surely MIA, so row 0 is JAYDEN, no surer than row 1 is MIA."""
+    found = {"rows.0.child_name": (BILLED, [-9.0, -8.5, -30.0], -6.0),
+             "rows.1.child_name": (BILLED, [-25.0, -3.0, -28.0], -2.5),
+             "rows.2.child_name": (BILLED, [-30.0, -26.0, -2.0], -2.0)}
+    got = names.assign(found)
+    assert {n: v for n, (v, _) in got.items()} == {
+        "rows.0.child_name": "JAYDEN LOPEZ", "rows.1.child_name": "MIA CARTER",
+        "rows.2.child_name": "OWEN NG"}
+    assert got["rows.0.child_name"][1] <= got["rows.1.child_name"][1]
+    alone = names.assign({"rows.0.child_name": found["rows.0.child_name"]})
+    assert alone["rows.0.child_name"][0] == "MIA CARTER"       # on its own it would be MIA
+
+
+def test_a_row_whose_child_was_taken_and_that_fits_no_other_keeps_its_reading():
+    found = {"rows.0.child_name": (BILLED, [-40.0, -8.5, -40.0], -6.0),
+             "rows.1.child_name": (BILLED, [-60.0, -3.0, -60.0], -2.5)}
+    assert set(names.assign(found)) == {"rows.1.child_name"}
