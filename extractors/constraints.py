@@ -415,12 +415,13 @@ def span_partner(form: str, name: str) -> str | None:
 
 
 def witness(form: str, name: str) -> str | None:
-    """The box written together with the handwritten box ``name`` (a time's parent initials),
-    or None: the ``witnesses`` of ``forms/vocabulary.json``."""
+    """The box written together with the handwritten box ``name`` (a time's parent initials, a
+    date's signature), or None: the ``witnesses`` of ``forms/vocabulary.json``."""
     base = split_page_prefix(name)[1]
     for pattern, other in _spec().get("witnesses", {}).get(form, {}).items():
         if fnmatch(base, pattern):
-            return f"{name.rsplit('.', 1)[0]}.{other}"
+            head = name.rsplit(".", 1)[0] + "." if "." in name else ""
+            return head + other
     return None
 
 
