@@ -321,8 +321,9 @@ def _lost_pen(layout: Page, crops: list[Crop], out: dict[str, FieldValue]) -> No
 def _witnessed(form: str, c: Crop, out: dict[str, FieldValue]) -> bool:
     """Whether the box written together with ``c``'s (its time's parent initials, its date's
     signature: ``constraints.witness``) is surely written: then ``c`` looking empty is more
-    likely writing a fax lost. On four dev sets, of the time boxes read empty beside initials present at
-    ``WITNESS_SURE``, 181 were written (58 of them had been empty at 0.75 or more) and 2 empty."""
+    likely writing a fax lost. On four dev sets, of the time boxes read empty beside initials
+    present at ``WITNESS_SURE``, 181 were written (58 of them had been empty at 0.75 or more)
+    and 2 empty."""
     other = out.get(constraints.witness(form, c.field.name) or "")
     return (other is not None and other.value not in (None, "absent", "blank")
             and other.confidence >= WITNESS_SURE)

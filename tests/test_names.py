@@ -117,7 +117,6 @@ def test_real_names_and_readings_with_other_characters_stay_as_read():
         assert (got.value, got.confidence) == (read, 0.6)
 
 
-
 def test_two_rows_of_a_sheet_never_name_the_same_child():
     """Each child has one row a week: row 0's ink is a little more like MIA than JAYDEN, but
     row 1 is surely MIA, so row 0 is JAYDEN, no surer than row 1 is MIA."""
