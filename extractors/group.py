@@ -104,7 +104,7 @@ def _renumbered(read: "PageRead", number: int) -> "PageRead":
     names = load_form(read.form).renaming(read.page, number)
     return replace(read, page=number,
                    fields={names.get(k, k): v for k, v in read.fields.items()},
-                   name_crops={names.get(k, k): v for k, v in read.name_crops.items()})
+                   kept_crops={names.get(k, k): v for k, v in read.kept_crops.items()})
 
 
 def documents(reads: list["PageRead"]) -> list[Document]:

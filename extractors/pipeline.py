@@ -8,7 +8,8 @@
     received = received_at_for(path, loaded, reads)   # 7. sidecar, fax header, e-mail Date
     extract = assemble(path.name, received, reads)    # 8. number unsure repeated pages,
                                                       #    group pages into documents,
-                                                      #    names against known names
+                                                      #    names against known names,
+                                                      #    sheet weeks against PBF months
                                                       # 9. validators: findings and route
 
 ``extract_file`` runs them all. The service runs ``read_page`` as one job per page (the
@@ -27,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import constraints, faxheader, group, names, normalize, ocr, received
+from . import constraints, faxheader, group, names, normalize, ocr, received, weeks
 from . import classify as classify_by
 from .classify import classify
 from .register import register
@@ -57,7 +58,7 @@ class PageRead:
     image_size: tuple[int, int]
     score: float                                # how well the layout fit (classification)
     fields: dict[str, FieldValue] = field(default_factory=dict)
-    name_crops: dict[str, np.ndarray] = field(default_factory=dict)  # handwritten names
+    kept_crops: dict[str, np.ndarray] = field(default_factory=dict)  # read again: read.KEPT_KINDS
     image: np.ndarray | None = None             # the upright page (not serialised)
 
     def info(self) -> PageInfo:
@@ -69,14 +70,14 @@ class PageRead:
                 "rotation": self.rotation, "skew": self.skew, "fax_header": self.fax_header,
                 "image_size": list(self.image_size), "score": self.score,
                 "fields": {k: _field_json(v) for k, v in self.fields.items()},
-                "name_crops": {k: _png(v) for k, v in self.name_crops.items()}}
+                "kept_crops": {k: _png(v) for k, v in self.kept_crops.items()}}
 
     @classmethod
     def from_json(cls, raw: dict) -> "PageRead":
         return cls(raw["index"], raw["form"], raw["page"], raw["of"], raw["rotation"],
                    raw["skew"], raw["fax_header"], tuple(raw["image_size"]), raw["score"],
                    {k: _field_from_json(v) for k, v in raw["fields"].items()},
-                   {k: _unpng(v) for k, v in raw.get("name_crops", {}).items()})
+                   {k: _unpng(v) for k, v in raw.get("kept_crops", {}).items()})
 
 
 def _field_json(fv: FieldValue) -> dict:
@@ -136,7 +137,7 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     layout = form.page(found.page)
     fit = register(ink, layout, dpi)
     fields = read_page_fields(layout, fit, grey, binary, source.text_words,  # 6. read
-                              keep=read.name_crops, shades=not normalize.is_bilevel(source.image))
+                              keep=read.kept_crops, shades=not normalize.is_bilevel(source.image))
     read.page, read.of, fields = _page_number(form, found.page, fields)
     read.fields = constraints.apply(found.form, fields)
     for value in read.fields.values():
@@ -184,8 +185,9 @@ def assemble(source: str, received_at: str | None, reads: list[PageRead],
 
     reads = group.number_pages(sorted(reads, key=lambda r: r.index))
     documents = group.documents(reads)
-    crops = {(r.index, name): crop for r in reads for name, crop in r.name_crops.items()}
+    crops = {(r.index, name): crop for r in reads for name, crop in r.kept_crops.items()}
     documents = names.resolve(documents, crops)          # handwritten names vs known names
+    documents = weeks.resolve(documents, crops)          # a sheet's week vs the PBF's month
     extract = Extract(source, received_at, [r.info() for r in reads], documents)
     return validators.check(extract, history)
 

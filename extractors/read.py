@@ -73,6 +73,9 @@ SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEF
 GLYPH_FALLBACK = {"date": "0123456789/", "money": "$0123456789", "number": "0123456789"}
 GLYPH_FALLBACK_MAX = 0.8
 HANDWRITING_KINDS = {"code", "time", "date", "number"}
+# handwritten kinds whose crops are kept to be read again against another document of the file
+# (names.resolve: a sheet's children and provider number; weeks.resolve: its week)
+KEPT_KINDS = {"name", "number", "date"}
 ELECTRONIC = re.compile(r"docu\s*sign|electronic|e-?sign|signed\s+by|/s/|\bs/\s", re.I)
 # an e-sign envelope ID: 12+ hex digits, which a fax and OCR turn into look-alike capitals
 # ("0A0C079AB1A5EC18" read as "DAGCO79ARLASEC18B"), so any capitals with 4 digits among them
@@ -222,12 +225,12 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
                      keep: dict[str, np.ndarray] | None = None,
                      shades: bool = False) -> dict[str, FieldValue]:
     """Every field of ``layout`` read from the page (``page`` indexes are set by the caller).
-    ``keep`` receives the images of handwritten names, for reading against known names later;
+    ``keep`` receives the images of handwritten fields of ``KEPT_KINDS`` that hold ink;
     ``shades``: the page has grey levels (``crop_fields``)."""
     crops = crop_fields(layout, fit, grey, binary, shades)
     if keep is not None:
         keep.update({c.field.name: c.grey for c in crops
-                     if c.field.handwritten and c.field.type == "name" and c.ink.present})
+                     if c.field.handwritten and c.field.type in KEPT_KINDS and c.ink.present})
     out: dict[str, FieldValue] = {}
     batches: dict[str, list[Crop]] = {}
     hand: dict[str, list[Crop]] = {}

@@ -88,11 +88,11 @@ def test_page_reads_survive_json_as_the_service_stores_them(samples):
     again = [pipeline.PageRead.from_json(json.loads(json.dumps(r.to_json()))) for r in reads]
     for a, b in zip(reads, again):
         assert a.to_json()["fields"] == b.to_json()["fields"]
-        assert a.name_crops.keys() == b.name_crops.keys()
+        assert a.kept_crops.keys() == b.kept_crops.keys()
         assert [k for k, v in a.fields.items() if v.alternatives] == \
             [k for k, v in b.fields.items() if v.alternatives]
-        for name in a.name_crops:
-            assert (a.name_crops[name] == b.name_crops[name]).all()
+        for name in a.kept_crops:
+            assert (a.kept_crops[name] == b.kept_crops[name]).all()
     assert any(v.alternatives for r in again for v in r.fields.values())   # handwriting
     one = pipeline.assemble(path.name, None, reads).to_json()
     two = pipeline.assemble(path.name, None, again).to_json()

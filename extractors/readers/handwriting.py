@@ -477,26 +477,37 @@ def second_opinion(inputs: Sequence[np.ndarray | None], readings: list[Reading],
 def ctc_log_likelihood(logp: np.ndarray, text: str) -> float:
     """log P(text | network output) summed over every CTC alignment (the forward algorithm);
     -inf when ``text`` holds a character outside ``ALPHABET`` or cannot fit the frames."""
-    if any(c not in ALPHABET for c in text):
-        return float("-inf")
-    labels = [0]
-    for c in text:
-        labels += [ALPHABET.index(c) + 1, 0]
-    n = len(labels)
+    return float(ctc_log_likelihoods(logp, [text])[0])
+
+
+def ctc_log_likelihoods(logp: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """``ctc_log_likelihood`` of each of ``texts``, all in one pass over the frames: each text
+    is a row of CTC states (its characters with a blank before, between and after), padded
+    with blanks that only ever follow the text's own states and are never read."""
+    known = [all(c in ALPHABET for c in text) for text in texts]
+    rows = [[0] + [k for c in text for k in (ALPHABET.index(c) + 1, 0)] if ok else [0]
+            for text, ok in zip(texts, known)]
+    lengths = np.array([len(r) for r in rows])
+    lab = np.zeros((len(rows), max(lengths, default=1)), int)
+    for i, r in enumerate(rows):
+        lab[i, :len(r)] = r
     frames = logp.astype(np.float64)
-    alpha = np.full(n, -np.inf)
-    alpha[0] = frames[0, labels[0]]
-    if n > 1:
-        alpha[1] = frames[0, labels[1]]
-    lab = np.asarray(labels)
+    alpha = np.full(lab.shape, -np.inf)
+    alpha[:, 0] = frames[0, lab[:, 0]]
+    if lab.shape[1] > 1:
+        alpha[:, 1] = np.where(lengths > 1, frames[0, lab[:, 1]], -np.inf)
     # a skip from s-2 to s is allowed into a non-blank that differs from the one before it
-    skip = np.zeros(n, bool)
-    skip[2:] = (lab[2:] != 0) & (lab[2:] != lab[:-2])
+    skip = np.zeros(lab.shape, bool)
+    skip[:, 2:] = (lab[:, 2:] != 0) & (lab[:, 2:] != lab[:, :-2])
+    edge = np.full((len(rows), 2), -np.inf)
     for t in range(1, len(frames)):
-        prev1 = np.concatenate(([-np.inf], alpha[:-1]))
-        prev2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
-        alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + frames[t, lab]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])
+        prev1 = np.concatenate((edge[:, :1], alpha[:, :-1]), axis=1)
+        prev2 = np.where(skip, np.concatenate((edge, alpha[:, :-2]), axis=1), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + frames[t][lab]
+    last = alpha[np.arange(len(rows)), lengths - 1]
+    before = alpha[np.arange(len(rows)), np.maximum(lengths - 2, 0)]
+    out = np.where(lengths > 1, np.logaddexp(last, before), last)
+    return np.where(known, out, -np.inf)
 
 
 def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str]
@@ -509,9 +520,12 @@ def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str]
     if x is None:
         return None
     logp = log_probs([x])[0]
-    scores = [float(np.logaddexp.reduce([ctc_log_likelihood(logp, f)
-                                         for f in {entry, entry.upper(), entry.title()}]))
-              for entry in vocabulary]
+    forms = [sorted({entry, entry.upper(), entry.title()}) for entry in vocabulary]
+    flat = ctc_log_likelihoods(logp, [f for group in forms for f in group])
+    scores, at = [], 0
+    for group in forms:
+        scores.append(float(np.logaddexp.reduce(flat[at:at + len(group)])))
+        at += len(group)
     return scores, float(logp.max(axis=1).sum())
 
 

@@ -1,0 +1,177 @@
+"""A DCC-94E's week read against the month of the PBF it came with (a closed vocabulary).
+
+An attendance sheet faxed with a provider's billing form records a week of the form's month:
+its "week of" is one of the four to six Sundays from the last one before the month starts to
+the last one in it, and its "through" is the Saturday after. Both are handwritten, often faint
+or broken by a fax, and read open they are the dates most often left unsure on a sheet (six
+development sets: 114 of 749 sheets had "week of" unread, wrong or under 0.75). Choosing among
+a few Sundays is far easier: each candidate week is scored by the handwriting model on both
+boxes at once (the likelihood of the ink given the two dates, over every CTC alignment and
+every usual way of writing a date, ``written``), as ``names.resolve`` scores a sheet's
+children against the PBF's.
+
+A sheet of another month must not be forced into this one (that is ``match.missing_week``):
+the weeks of the months either side and of the same month a year either side are scored too,
+as are the dates the readers themselves put forward, all of them a little less likely a
+priori (``ELSEWHERE``). The month's week is taken only when it beats every other reading
+clearly (``SURE_MARGIN``) and both boxes hold ink. Otherwise the dates stay as read.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import replace
+from datetime import date, timedelta
+from itertools import product
+
+import numpy as np
+
+from .constraints import OFFSET_WEIGHT
+from .model import Document, FieldValue
+from .readers import handwriting as hw
+
+SURE_MARGIN = 0.4      # nats per character by which the week must beat the next reading
+ELSEWHERE = -4.0       # log prior of a date outside the PBF's month against one inside it
+# (six development sets, 749 sheets, scored against their own month and a month either side:
+# at these two values no week was taken wrongly and 20 of 69 sheets whose two dates did not
+# already agree were read right; every wrong week taken at lower margins had one box blank)
+SURE = 0.99            # the confidence of a week taken (both boxes agree by construction)
+SURE_MONTH = 0.9       # the PBF's printed billing month must be read at least this surely (a
+                       # month read one off is guarded by ``elsewhere``)
+SEPARATORS = "/-."
+SIX = timedelta(days=6)  # a week's Sunday to its Saturday
+DATE_CHARS = 7         # characters of a date as usually written, 5/4/25 to 12/28/25: the unit
+                       # of the margin
+
+
+def written(day: date) -> list[str]:
+    """The usual ways of writing ``day`` by hand: M/D/YY, MM/DD/YYYY and the mixes between,
+    with a slash, a dash or a dot."""
+    months = {str(day.month), f"{day.month:02d}"}
+    days = {str(day.day), f"{day.day:02d}"}
+    years = (f"{day.year % 100:02d}", str(day.year))
+    return sorted(f"{m}{s}{d}{s}{y}" for m, d, y, s in product(months, days, years, SEPARATORS))
+
+
+def sundays(month: date) -> list[date]:
+    """The Sundays of the weeks that touch ``month``."""
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    start = first - timedelta(days=(first.weekday() + 1) % 7)         # the Sunday on or before
+    return [start + timedelta(weeks=k) for k in range((last - start).days // 7 + 1)]
+
+
+def elsewhere(month: date) -> list[date]:
+    """Sundays of weeks a sheet sent with ``month``'s PBF might hold instead: the months
+    before and after, and the same month a year either side (a January sheet dated last
+    year)."""
+    first = month.replace(day=1)
+    months = [(first - timedelta(days=1)).replace(day=1), (first + timedelta(days=31)).replace(day=1),
+              first.replace(year=first.year - 1), first.replace(year=first.year + 1)]
+    return sorted({s for m in months for s in sundays(m)} - set(sundays(first)))
+
+
+def box_scores(crop: np.ndarray | None, days: list[date]) -> list[float] | None:
+    """The log-likelihood of each of ``days`` in the handwritten ``crop`` (over the ways of
+    writing it, ``written``); None for a crop with no ink."""
+    forms = [written(d) for d in days]
+    found = None if crop is None or not days else hw.vocabulary_scores(crop, sum(forms, []))
+    if found is None:
+        return None
+    out, at = [], 0
+    for group in forms:
+        out.append(float(np.logaddexp.reduce(found[0][at:at + len(group)])))
+        at += len(group)
+    return out
+
+
+def rank(of: dict[date, float], through: dict[date, float], weeks: set[date], chars: int
+         ) -> tuple[date | None, float]:
+    """The Sunday the two boxes hold and by how much (nats per character) that reading beats
+    the next best, from each box's log-likelihood of the dates scored (``of`` and
+    ``through``; a box with no ink maps none). Every pair of the two boxes' dates is weighed
+    by its prior: a week of ``weeks`` (the PBF's month) none, any other date ``ELSEWHERE``
+    and a pair that is no Sunday and the Saturday after it ``OFFSET_WEIGHT`` as well
+    (written so by mistake, or misread). None, when the best pair is no such week."""
+    slip, away = float(np.log(OFFSET_WEIGHT)), ELSEWHERE
+
+    def prior(a: date | None, b: date | None) -> tuple[date | None, float]:
+        start = a if a is not None else b - SIX
+        fits = a is None or b is None or b - a == SIX
+        if not fits:
+            return None, slip + (0.0 if a in weeks and b - SIX in weeks else away)
+        return (start, 0.0) if start in weeks else (None, away)
+
+    scored = []
+    for a in of or [None]:
+        for b in through or [None]:
+            start, weight = prior(a, b)
+            scored.append(((of[a] if of else 0.0) + (through[b] if through else 0.0) + weight,
+                           start))
+    scored.sort(key=lambda sv: -sv[0])
+    (top, start), rest = scored[0], scored[1:]
+    return start, (top - rest[0][0]) / chars if rest else float("inf")
+
+
+def _week(of_crop: np.ndarray | None, through_crop: np.ndarray | None, of: FieldValue,
+          through: FieldValue, months: list[date]) -> date | None:
+    """The Sunday of one of ``months``'s weeks the sheet's two boxes hold (``rank``, by
+    ``SURE_MARGIN``), each box scored on the dates of those weeks, of the weeks around them
+    (``elsewhere``) and on those its reader put forward; None when a box holds no ink or no
+    such week wins clearly."""
+    weeks = {s for m in months for s in sundays(m)}
+    every = weeks | {s for m in months for s in elsewhere(m)}
+    boxes = []
+    for crop, fv, offset in ((of_crop, of, timedelta(0)), (through_crop, through, SIX)):
+        days = sorted({s + offset for s in every}
+                      | {date.fromisoformat(v) for v, _ in fv.distribution() if v})
+        scores = box_scores(crop, days)
+        boxes.append(dict(zip(days, scores)) if scores else {})
+    if not all(boxes):         # one box alone was misread surely on poor faxes
+        return None
+    chars = 2 * DATE_CHARS
+    start, margin = rank(*boxes, weeks, chars)
+    return start if start is not None and margin >= SURE_MARGIN else None
+
+
+def _months(documents: list[Document]) -> list[date]:
+    """The billing months the file's PBFs print (on any of their pages), read surely."""
+    out = set()
+    for doc in documents:
+        for name, fv in doc.fields.items() if doc.form == "DCC-97" else ():
+            if name.split(".")[-1] == "billing_month" and fv.value and fv.confidence >= SURE_MONTH:
+                out.add(date.fromisoformat(fv.value + "-01"))
+    return sorted(out)
+
+
+def _agree(of: FieldValue | None, through: FieldValue | None) -> bool:
+    """The two dates already read as a Sunday and the Saturday after it."""
+    try:
+        start, end = date.fromisoformat(of.value), date.fromisoformat(through.value)
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return start.weekday() == 6 and end - start == timedelta(days=6)
+
+
+def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray]
+            ) -> list[Document]:
+    """``documents`` with each DCC-94E's week taken from the file's PBF months where the ink
+    clearly holds one (module docstring). ``crops`` maps (page index, field name) to the
+    handwritten field's image."""
+    months = _months(documents)
+    if not months:
+        return documents
+    out = []
+    for doc in documents:
+        of, through = doc.fields.get("week_of"), doc.fields.get("week_through")
+        if doc.form != "DCC-94E" or of is None or through is None or _agree(of, through):
+            out.append(doc)
+            continue
+        sunday = _week(crops.get((of.page, "week_of")), crops.get((through.page, "week_through")),
+                       of, through, months)
+        fields = dict(doc.fields)
+        for name, day in (("week_of", sunday), ("week_through", sunday and sunday + SIX)):
+            if day:
+                fields[name] = replace(fields[name], value=day.isoformat(), confidence=SURE,
+                                       alternatives=())
+        out.append(replace(doc, fields=fields))
+    return out
