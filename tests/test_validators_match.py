@@ -246,6 +246,20 @@ def test_implausible_or_unsure_hours_are_not_evidence():
     assert checked.documents[0].route == "review"
 
 
+@pytest.mark.parametrize("confidence,reported", [(0.8, False), (0.9, True)])
+def test_a_short_day_is_reported_only_on_times_read_surely(confidence, reported):
+    """Times read at 0.80-0.85 are right 94 % of the time: a finding that accuses a provider
+    of billing a short day as full rests on times read at 0.85 or more; under that a person
+    confirms them."""
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_out"] = "12:00"      # 4.25 h billed as a full day
+    checked = _with_confidence(sheets, 2, "rows.0.days.wed.time_out", confidence)
+    assert ("match.full_day_hours" in rule_ids(checked)) == reported
+    assert checked.documents[0].route == "review"
+    sheet_route = [d for d in checked.documents if d.form == "DCC-94E"][2].route
+    assert sheet_route == ("accept" if reported else "review")
+
+
 def test_unsure_times_of_a_part_day_send_nobody_to_review():
     """A part day can earn only a note (info), so its times need not be read surely."""
     sheets = month_sheets()
