@@ -293,6 +293,8 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
         readings = read_handwriting([c.grey for c in group], kind, priors)
         for c, reading in zip(written, readings):
             out[c.field.name] = _handwritten(c, reading)
+            if out[c.field.name].confidence == BLANK_EMPTY and _witnessed(layout.form, c, out):
+                out[c.field.name] = replace(out[c.field.name], confidence=FAINT_DOUBT)
         for c, reading in zip(unsure, readings[len(written):]):
             partner = out.get(constraints.span_partner(layout.form, c.field.name) or "")
             out[c.field.name] = _faint(c, out[c.field.name], reading,
