@@ -31,8 +31,8 @@ import numpy as np
 from . import constraints, faxheader, group, names, normalize, ocr, received, weeks
 from . import classify as classify_by
 from .classify import classify
-from .register import register
-from .forms import load_form
+from .register import Fit, register
+from .forms import Page, load_form
 from .load import Loaded, SourcePage, load
 from .model import Extract, FieldValue, PageInfo
 from .read import read_page_fields
@@ -110,6 +110,33 @@ def load_pages(path: Path) -> Loaded:
 
 def read_page(source: SourcePage, index: int) -> PageRead:
     """Stages 2-6 for one page."""
+    placed = place_page(source, index)
+    read = placed.read
+    if placed.layout is None:
+        return read
+    fields = read_page_fields(placed.layout, placed.fit, placed.grey, placed.binary,  # 6. read
+                              source.text_words, keep=read.kept_crops,
+                              shades=not normalize.is_bilevel(source.image))
+    read.page, read.of, fields = _page_number(load_form(read.form), read.page, fields)
+    read.fields = constraints.apply(read.form, fields)
+    for value in read.fields.values():
+        value.page = index
+    return read
+
+
+@dataclass
+class Placed:
+    """A page cleaned, turned upright, classified and registered (stages 2-5): what reading
+    its fields starts from. ``layout`` and ``fit`` are None for a page that is no form."""
+    read: PageRead
+    grey: np.ndarray
+    binary: np.ndarray
+    layout: Page | None = None
+    fit: Fit | None = None
+
+
+def place_page(source: SourcePage, index: int) -> Placed:
+    """Stages 2-5 for one page."""
     grey, dpi = source.image, source.dpi
     header = None
     if source.text_words is None:                               # 2. fax header (as received)
@@ -132,17 +159,9 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     read = PageRead(index, found.form, found.page, None, rotation, skew, header, size,
                     found.score, image=grey)
     if found.form == "other":
-        return read
-    form = load_form(found.form)
-    layout = form.page(found.page)
-    fit = register(ink, layout, dpi)
-    fields = read_page_fields(layout, fit, grey, binary, source.text_words,  # 6. read
-                              keep=read.kept_crops, shades=not normalize.is_bilevel(source.image))
-    read.page, read.of, fields = _page_number(form, found.page, fields)
-    read.fields = constraints.apply(found.form, fields)
-    for value in read.fields.values():
-        value.page = index
-    return read
+        return Placed(read, grey, binary)
+    layout = load_form(found.form).page(found.page)
+    return Placed(read, grey, binary, layout, register(ink, layout, dpi))
 
 
 def _page_number(form, grid_page: int, fields: dict[str, FieldValue]):

@@ -193,6 +193,63 @@ def build_model(classes: int, size: str = "first"):
     return CRNN()
 
 
+def from_onnx(path: Path, size: str = "first"):
+    """A torch model holding the weights of an exported reader (``export``), to continue
+    training from a committed model when its ``model.pt`` is gone. The export folded each
+    batch norm into its convolution, so the norms come back as identities (scale 1, shift
+    the convolution's bias) and must stay frozen (``freeze_norms``); the LSTM's gates are
+    stored in ONNX's order (input, output, forget, cell) and put back in torch's (input,
+    forget, cell, output)."""
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    model = build_model(len(hw.ALPHABET) + 1, size)
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    norms = [m for m in model.cnn if isinstance(m, torch.nn.BatchNorm2d)]
+    layers = [m for m in model.cnn if isinstance(m, torch.nn.Conv2d)]
+    matmul = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    lstm = next(n for n in graph.node if n.op_type == "LSTM")
+    w, r, b = (weights[name] for name in lstm.input[1:4])
+    units = w.shape[1] // 4
+
+    def torch_gates(a: np.ndarray) -> np.ndarray:               # i o f c -> i f c o
+        i, o, f, c = np.split(a, 4, axis=0)
+        return np.concatenate([i, f, c, o], axis=0)
+
+    with torch.no_grad():
+        for node, conv, norm in zip(convs, layers, norms):
+            conv.weight.copy_(torch.tensor(weights[node.input[1]]))
+            norm.weight.fill_(1.0)
+            norm.bias.copy_(torch.tensor(weights[node.input[2]]))
+            norm.running_mean.zero_()
+            norm.running_var.fill_(1.0 - norm.eps)
+        model.proj.weight.copy_(torch.tensor(weights[matmul[0].input[1]].T))
+        model.proj.bias.copy_(torch.tensor(weights["proj.bias"]))
+        model.out.weight.copy_(torch.tensor(weights[matmul[-1].input[1]].T))
+        model.out.bias.copy_(torch.tensor(weights["out.bias"]))
+        for d, suffix in enumerate(("", "_reverse")):
+            getattr(model.rnn, f"weight_ih_l0{suffix}").copy_(torch.tensor(torch_gates(w[d])))
+            getattr(model.rnn, f"weight_hh_l0{suffix}").copy_(torch.tensor(torch_gates(r[d])))
+            getattr(model.rnn, f"bias_ih_l0{suffix}").copy_(
+                torch.tensor(torch_gates(b[d, :4 * units])))
+            getattr(model.rnn, f"bias_hh_l0{suffix}").copy_(
+                torch.tensor(torch_gates(b[d, 4 * units:])))
+    return model
+
+
+def freeze_norms(model) -> None:
+    """Batch norms keep their statistics and scales (for fine-tuning on a few crops)."""
+    import torch
+
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.eval()
+            m.weight.requires_grad_(False)
+
+
 def encode(text: str) -> list[int]:
     return [hw.ALPHABET.index(c) + 1 for c in text]
 
@@ -242,20 +299,25 @@ def batches(data: list, size: int, r: random.Random, train: bool):
 
 
 def train(model, data: list, val: list, minutes: float, seed: int, batch_size: int = 32,
-          peak: float = 2e-3):
+          peak: float = 2e-3, frozen_norms: bool = False):
     """Train for ``minutes`` of wall time. The learning rate follows the elapsed share of the
     budget (warm-up, then a cosine to zero), so a machine busy with other work gets a shorter
     but complete schedule instead of one cut off half-way."""
     import torch
 
     r = random.Random(seed)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=1e-4)
+    if frozen_norms:
+        freeze_norms(model)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak,
+                                  weight_decay=1e-4)
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
     start = time.time()
     budget = minutes * 60
     step, epoch, done = 0, 0, False
     while not done:
         model.train()
+        if frozen_norms:
+            freeze_norms(model)
         losses = []
         for g, x, lengths in batches(data, batch_size, r, train=True):
             progress = (time.time() - start) / budget
@@ -428,6 +490,13 @@ def main(argv: list[str] | None = None) -> int:
                         "(a new recipe needs a new name)")
     parser.add_argument("--hollow", type=float, default=HOLLOW_SHARE,
                         help="share of training crops drawn with outline strokes")
+    parser.add_argument("--from-onnx", type=Path, help="start from this exported reader "
+                        "(batch norms then stay frozen: from_onnx)")
+    parser.add_argument("--real", type=Path, action="append", default=[],
+                        help="crops cut by the pipeline from generated pages (train.real), "
+                        "added to the synthesised ones; may be given more than once")
+    parser.add_argument("--real-repeat", type=int, default=1,
+                        help="each real crop counts this many times")
     args = parser.parse_args(argv)
     if args.calibrate_only:
         return recalibrate(args.out, args.calibration_crops, args.seed + 2000, args.jobs)
@@ -442,12 +511,16 @@ def main(argv: list[str] | None = None) -> int:
     data = cached(args.dataset, args.n, args.seed, fonts, args.jobs, share=MNIST_SHARE,
                   hollow=args.hollow)
     val = cached("val3", 1500, args.seed + 1000, fonts, args.jobs)
-    model = build_model(len(hw.ALPHABET) + 1, args.size)
+    real = [c for path in args.real for c in pickle.loads(path.read_bytes())]
+    data = data + real * args.real_repeat
+    model = (from_onnx(args.from_onnx, args.size) if args.from_onnx
+             else build_model(len(hw.ALPHABET) + 1, args.size))
     print(f"{sum(p.numel() for p in model.parameters())} weights, {len(data)} crops", flush=True)
     if args.init:
         model.load_state_dict(torch.load(args.init))
     t = time.time()
-    train(model, data, val, args.minutes, args.seed, peak=args.lr)
+    train(model, data, val, args.minutes, args.seed, peak=args.lr,
+          frozen_norms=args.from_onnx is not None)
     torch.save(model.state_dict(), DATA / "model.pt")          # for --init next time
     args.out.mkdir(parents=True, exist_ok=True)
     hw.MODEL_FILE, hw.META_FILE = args.out / "handwriting.onnx", args.out / "handwriting.json"
@@ -457,7 +530,9 @@ def main(argv: list[str] | None = None) -> int:
             "training_crops": len(data), "training_fonts": [Path(f).stem for f in fonts],
             "mnist_share": MNIST_SHARE, "hollow_share": args.hollow, "dataset": args.dataset,
             "size": args.size, "seed": args.seed, "peak_lr": args.lr,
-            "continued_from": str(args.init) if args.init else None,
+            "continued_from": str(args.init or args.from_onnx or "") or None,
+            "real_crops": len(real), "real_sets": [str(p) for p in args.real],
+            "real_repeat": args.real_repeat,
             "calibration_fonts": [Path(f).stem for f in calibration_fonts()], "calibration": {}}
     (args.out / "handwriting.json").write_text(json.dumps(meta, indent=1) + "\n")
     meta["calibration"] = calibrate(args.calibration_crops, args.seed + 2000, args.jobs,
