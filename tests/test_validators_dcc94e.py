@@ -133,3 +133,18 @@ def test_dates_of_the_week_that_agree_need_no_confidence_of_their_own(week_throu
     for name in ("week_of", "week_through"):
         e.documents[0].fields[name].confidence = 0.7
     assert run(e).extract.documents[0].route == route
+
+
+def test_a_half_recorded_day_is_not_claimed_beside_initials_read_absent_unsurely():
+    """Set 8686: a written time read empty at 0.9 beside its initials read absent at 0.62
+    (both thinned by a faint fax) made a false "only one time recorded". Initials read absent
+    under ABSENT_SURE are likely there, and so is the time: a person looks instead."""
+    changes = {MON + "time_out": None, MON + "out_initials": "absent"}
+    e = extract(("DCC-94E", clean_94e(WEEK, **changes)), received_at=None)
+    e.documents[0].fields[MON + "out_initials"].confidence = 0.62
+    decided = run(e)
+    assert not findings(decided.extract, "dcc94e.times_recorded")
+    assert decided.extract.documents[0].route == "review"
+    assert MON + "time_out" in decided.decisions[0].unreadable
+    e.documents[0].fields[MON + "out_initials"].confidence = 1.0
+    assert findings(run(e).extract, "dcc94e.times_recorded")
