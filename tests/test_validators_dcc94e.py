@@ -84,15 +84,22 @@ def test_initials_read_absent_only_unsurely_are_no_evidence():
     """Initials read absent beside a recorded time at 0.85 (a fax thinned a light pen's
     initials to specks) were truly absent 5 times of 132 on seven dev sets: no finding, a
     person looks at the box."""
-    e = extract(("DCC-94E", clean_94e(WEEK, **{MON + "in_initials": "absent"})),
-                received_at=None)
-    e.documents[0].fields[MON + "in_initials"].confidence = 0.85
-    decided = run(e)
-    assert not findings(decided.extract, "dcc94e.initials")
-    assert decided.extract.documents[0].route == "review"
-    assert MON + "in_initials" in decided.decisions[0].unreadable
-    e.documents[0].fields[MON + "in_initials"].confidence = 0.99
-    assert findings(run(e).extract, "dcc94e.initials")
+    _asks_a_person_below_absent_sure({MON + "in_initials": "absent"}, MON + "in_initials",
+                                     "dcc94e.initials", MON + "in_initials")
+
+
+def _asks_a_person_below_absent_sure(changes: dict, initials: str, rule: str, box: str):
+    """``rule`` does not fire while ``initials`` are read absent under ABSENT_SURE (``box``
+    goes to a person instead), and fires once they are read absent surely."""
+    e = extract(("DCC-94E", clean_94e(WEEK, **changes)), received_at=None)
+    for unsure in (0.62, 0.85):
+        e.documents[0].fields[initials].confidence = unsure
+        decided = run(e)
+        assert not findings(decided.extract, rule)
+        assert decided.extract.documents[0].route == "review"
+        assert box in decided.decisions[0].unreadable
+    e.documents[0].fields[initials].confidence = 0.99
+    assert findings(run(e).extract, rule)
 
 
 def test_parent_signature_only_for_rows_with_times():
@@ -139,12 +146,6 @@ def test_a_half_recorded_day_is_not_claimed_beside_initials_read_absent_unsurely
     """Set 8686: a written time read empty at 0.9 beside its initials read absent at 0.62
     (both thinned by a faint fax) made a false "only one time recorded". Initials read absent
     under ABSENT_SURE are likely there, and so is the time: a person looks instead."""
-    changes = {MON + "time_out": None, MON + "out_initials": "absent"}
-    e = extract(("DCC-94E", clean_94e(WEEK, **changes)), received_at=None)
-    e.documents[0].fields[MON + "out_initials"].confidence = 0.62
-    decided = run(e)
-    assert not findings(decided.extract, "dcc94e.times_recorded")
-    assert decided.extract.documents[0].route == "review"
-    assert MON + "time_out" in decided.decisions[0].unreadable
-    e.documents[0].fields[MON + "out_initials"].confidence = 1.0
-    assert findings(run(e).extract, "dcc94e.times_recorded")
+    _asks_a_person_below_absent_sure({MON + "time_out": None, MON + "out_initials": "absent"},
+                                     MON + "out_initials", "dcc94e.times_recorded",
+                                     MON + "time_out")
