@@ -20,7 +20,8 @@ import numpy as np
 from .forms import Page
 from .register import Fit, candidate_pages, fit, rules_of
 
-MIN_SCORE = 0.58     # below this no layout fits: "other" (measured: other pages <= 0.53, forms >= 0.62)
+# below this no layout fits: "other" (measured: other pages <= 0.53, forms >= 0.62)
+MIN_SCORE = 0.58
 WORDS_FROM = 0.42    # from here up to MIN_SCORE a page is checked by its words
 MIN_WORDS_FOUND = 0.5   # share of the layout page's printed words that must be read back
 

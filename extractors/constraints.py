@@ -264,8 +264,8 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
                 if found is not None and (fv.value is not None or found[0] is None):
                     value, conf = found
                     agree = value == fv.value
-                    out[name] = replace(fv, value=value,
-                                        confidence=max(fv.confidence, conf) if agree else conf * 0.97)
+                    sure = max(fv.confidence, conf) if agree else conf * 0.97
+                    out[name] = replace(fv, value=value, confidence=sure)
                 break
         else:
             for pattern, allowed in vocab.items():

@@ -105,12 +105,12 @@ def remove_rules(ink: np.ndarray) -> np.ndarray:
     h, w = ink.shape
     out = ink.copy()
     if w >= 8:
-        horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
-                                      cv2.getStructuringElement(cv2.MORPH_RECT, (max(8, w * 6 // 10), 1)))
+        bar = cv2.getStructuringElement(cv2.MORPH_RECT, (max(8, w * 6 // 10), 1))
+        horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, bar)
         out[horizontal > 0] = 0
     if h >= 8:
-        vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
-                                    cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, h * 7 // 10))))
+        bar = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, h * 7 // 10)))
+        vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, bar)
         out[vertical > 0] = 0
     return remove_streaks(out)
 
@@ -321,7 +321,8 @@ def edge_pieces(mask: np.ndarray, side: str, columns: int = EDGE_COLUMNS
     w = mask.shape[1]
     out = []
     for i in range(1, count):
-        x0, x1 = stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]
+        x0 = stats[i, cv2.CC_STAT_LEFT]
+        x1 = x0 + stats[i, cv2.CC_STAT_WIDTH]
         reaches = x0 < columns if side == "left" else x1 > w - columns
         near = x1 <= EDGE_REACH * w if side == "left" else x0 >= (1 - EDGE_REACH) * w
         if reaches and near:

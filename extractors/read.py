@@ -67,7 +67,8 @@ PRINTED_LOOKALIKES = str.maketrans({"|": "I", "l": "I", "[": "I", "]": "I", "!":
 # few: each character is matched as a glyph (``glyphs``), which beats Tesseract on lone digits.
 SINGLE_CHAR_PT = 24
 FEW_CHARS_WIDTH = 2.2      # three printed digits are about 1.7 line heights wide
-SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789", "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+SINGLE_CHARSETS = {"code": "0123456789", "number": "0123456789",
+                   "text": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 # Printed values Tesseract could not read as their type (a fax speck inside "01/1,1/2014" and
 # it returned nothing at all) are matched glyph by glyph, at most this sure
 GLYPH_FALLBACK = {"date": "0123456789/", "money": "$0123456789", "number": "0123456789"}
@@ -84,12 +85,14 @@ NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 UNSURE_WET = 0.7      # a name read, but not cleanly enough to call it typed: a person decides
 INSET_PX = 2                      # crop this far inside the layout box
 UNREADABLE = 0.05                 # handwriting read with less confidence: no value
-SPILL_GAP_PX = 12                 # boxes this close side by side are neighbours (``_without_spills``)
+SPILL_GAP_PX = 12                 # boxes this close side by side are neighbours
+                                  # (``_without_spills``)
 SPILL_SIDE_PX = 5                 # ... ink this close to their shared side reaches it (the
                                   # printed border may take the crop's first columns)
 SPILL_ROWS = 3                    # ... and a stroke crossing their border moves this many rows
 SPILL_MAX_ROWS = 0.6              # ... unless ink runs down this share of the left box's side
-SPILL_EMPTY = 0.9                 # a box whose only ink ran over from its neighbour is empty this surely
+SPILL_EMPTY = 0.9                 # a box whose only ink ran over from its neighbour is empty
+                                  # this surely
 BLANK_EMPTY = 0.9                 # inked, but no writing for the reader: empty this surely
                                   # (dev sets 3131, 3232, 4343, 5353: of the code and time boxes
                                   # read so, 55 were empty and none written) ...
@@ -139,7 +142,8 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
     for field in layout.fields:
         x0, y0, x1, y1 = fit.box_px(field.box)
         box = (max(0, round(x0)), max(0, round(y0)), min(w, round(x1)), min(h, round(y1)))
-        bx0, by0, bx1, by1 = box[0] + INSET_PX, box[1] + INSET_PX, box[2] - INSET_PX, box[3] - INSET_PX
+        bx0, by0 = box[0] + INSET_PX, box[1] + INSET_PX
+        bx1, by1 = box[2] - INSET_PX, box[3] - INSET_PX
         if bx1 <= bx0 or by1 <= by0:
             bx0, by0, bx1, by1 = box
         g, b = grey[by0:by1, bx0:bx1], binary[by0:by1, bx0:bx1]
@@ -215,8 +219,8 @@ def _value(field: Field, text: str | None, confidence: float, box,
 
 def _words_in(words: list[Word], box) -> str | None:
     x0, y0, x1, y1 = box
-    inside = [wd for wd in words
-              if x0 <= (wd.box[0] + wd.box[2]) / 2 <= x1 and y0 <= (wd.box[1] + wd.box[3]) / 2 <= y1]
+    inside = [wd for wd in words if x0 <= (wd.box[0] + wd.box[2]) / 2 <= x1
+              and y0 <= (wd.box[1] + wd.box[3]) / 2 <= y1]
     if not inside:
         return None
     inside.sort(key=lambda wd: (wd.line, wd.box[0]))

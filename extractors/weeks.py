@@ -65,7 +65,8 @@ def elsewhere(month: date) -> list[date]:
     before and after, and the same month a year either side (a January sheet dated last
     year)."""
     first = month.replace(day=1)
-    months = [(first - timedelta(days=1)).replace(day=1), (first + timedelta(days=31)).replace(day=1),
+    months = [(first - timedelta(days=1)).replace(day=1),
+              (first + timedelta(days=31)).replace(day=1),
               first.replace(year=first.year - 1), first.replace(year=first.year + 1)]
     return sorted({s for m in months for s in sundays(m)} - set(sundays(first)))
 
