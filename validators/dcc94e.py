@@ -158,13 +158,18 @@ def times_recorded(r: Reading, ctx: Context) -> list[Finding]:
     return out
 
 
+def _doubtfully_absent(r: Reading, mark: str) -> bool:
+    """Initials ``mark`` read absent, but under ``ABSENT_SURE``: likely there after all."""
+    return r.peek(mark) == "absent" and r.confidence(mark) < ABSENT_SURE
+
+
 def _maybe_initialled(r: Reading, v: Visit) -> bool:
     """Whether the initials beside a half-recorded day's empty end were read absent only
-    unsurely (under ``ABSENT_SURE``): then they are likely there, and so is a time the fax
-    thinned away. The box goes to a person (set 8686: four false findings on faint faxes, each
-    a written time read empty at 0.9 beside its initials read absent at 0.62-0.85)."""
+    unsurely (``_doubtfully_absent``): then they are likely there, and so is a time the fax
+    thinned away. The box goes to a person (set 8686: three false findings on faint faxes,
+    each a written time read empty at 0.9 beside its initials read absent at 0.62-0.85)."""
     mark = witness(FORM, _empty_end(v))
-    if mark is None or r.peek(mark) != "absent" or r.confidence(mark) >= ABSENT_SURE:
+    if mark is None or not _doubtfully_absent(r, mark):
         return False
     r.unreadable(_empty_end(v))
     return True
@@ -186,7 +191,7 @@ def initials(r: Reading, ctx: Context) -> list[Finding]:
             for time, mark in (("time_in", "in_initials"), ("time_out", "out_initials")):
                 if r.present(v.prefix + time):
                     initialled = r.get(v.prefix + mark)
-                    if initialled == "absent" and r.confidence(v.prefix + mark) < ABSENT_SURE:
+                    if _doubtfully_absent(r, v.prefix + mark):
                         r.unreadable(v.prefix + mark)
                     elif initialled != "present":
                         fields.append(v.prefix + mark)
