@@ -90,6 +90,19 @@ def test_a_signed_date_months_away_read_unsurely_goes_to_a_person():
     assert findings(check(e), "dcc94.signed_dates")
 
 
+def test_a_signed_date_outside_the_window_read_as_a_guess_goes_to_a_person():
+    """A date read a week before generation at under ``UNSURE`` is no evidence of a date
+    signed too early (faxed "9/10" read as "8/10" at 0.11): a person reads it."""
+    e = extract(("DCC-94", clean_94(provider_signed_date="2022-04-26")))
+    e.documents[0].fields["provider_signed_date"].confidence = 0.3
+    result = run(e)
+    assert not findings(result.extract, "dcc94.signed_dates")
+    assert "provider_signed_date" in result.decisions[0].unreadable
+    assert result.extract.documents[0].route == "review"
+    e.documents[0].fields["provider_signed_date"].confidence = 0.7
+    assert findings(check(e), "dcc94.signed_dates")
+
+
 def test_signed_dates_without_receipt_date_checks_the_lower_bound_only():
     checked = check(extract(("DCC-94", clean_94(parent_signed_date="2099-01-01")),
                             received_at=None))
