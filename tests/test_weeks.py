@@ -109,3 +109,18 @@ def test_without_a_surely_read_billing_month_nothing_changes():
     docs, crops = _files(("5/4/25", "5/10/25"), "2025-05", 1)
     docs[0].fields["billing_month"].confidence = 0.5
     assert _week(docs, crops) == (None, None)
+
+
+def test_a_month_read_unsurely_is_known_when_the_date_generated_agrees():
+    """The PBF is generated on the 1st of the month after the one it bills: the month's
+    name blurred by a fax and the date's digits agreeing are two readings of one fact."""
+    pbf = Document("DCC-97", [0], [], {
+        "billing_month": FieldValue("2025-05", 0.5, 0, (0, 0, 1, 1), "month"),
+        "date_generated": FieldValue("2025-06-01", 0.6, 0, (0, 0, 1, 1), "date")}, [], "review")
+    assert weeks._months([pbf]) == [date(2025, 5, 1)]
+    pbf.fields["date_generated"] = FieldValue("2025-07-01", 0.6, 0, (0, 0, 1, 1), "date")
+    assert weeks._months([pbf]) == []                          # they disagree, both unsure
+    pbf.fields["date_generated"] = FieldValue("2025-07-01", 0.95, 0, (0, 0, 1, 1), "date")
+    assert weeks._months([pbf]) == [date(2025, 6, 1)]          # the date alone, read surely
+    pbf.fields["billing_month"] = FieldValue("2025-05", 0.95, 0, (0, 0, 1, 1), "month")
+    assert weeks._months([pbf]) == [date(2025, 5, 1)]          # the month read surely first
