@@ -28,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import constraints, faxheader, group, names, normalize, ocr, received, weeks
+from . import constraints, faxheader, group, names, neardates, normalize, ocr, received, weeks
 from . import classify as classify_by
 from .classify import classify
 from .register import Fit, register
@@ -207,6 +207,7 @@ def assemble(source: str, received_at: str | None, reads: list[PageRead],
     crops = {(r.index, name): crop for r in reads for name, crop in r.kept_crops.items()}
     documents = names.resolve(documents, crops)          # handwritten names vs known names
     documents = weeks.resolve(documents, crops)          # a sheet's week vs the PBF's month
+    documents = neardates.resolve(documents, crops)      # a guessed date vs its window
     extract = Extract(source, received_at, [r.info() for r in reads], documents)
     return validators.check(extract, history)
 

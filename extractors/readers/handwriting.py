@@ -528,16 +528,16 @@ def _prefix_tree(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.array(parent), np.array(label), np.array(ends, dtype=int)
 
 
-def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str]
+def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str], model: Path | None = None
                       ) -> tuple[list[float], float] | None:
     """How well each entry of a closed list explains the ink of ``crop``: (log-likelihood of
     each entry, over every CTC alignment, written in capitals or title case; log-likelihood of
-    the network's own best single path, the "open reading" to compare them with). None for a
-    crop with no ink."""
+    the network's own best single path, the "open reading" to compare them with), by
+    ``model`` (the first network when None). None for a crop with no ink."""
     x = prepare(crop)
     if x is None:
         return None
-    logp = log_probs([x])[0]
+    logp = log_probs([x], model=model)[0]
     forms = [sorted({entry, entry.upper(), entry.title()}) for entry in vocabulary]
     flat = ctc_log_likelihoods(logp, [f for group in forms for f in group])
     scores, at = [], 0
