@@ -77,29 +77,22 @@ def test_signed_dates(changes, fires):
     assert rule_ids(checked) <= {"dcc94.signed_dates"}
 
 
-def test_a_signed_date_months_away_read_unsurely_goes_to_a_person():
-    """"09/10/2026" read as "01/10/2026": eight months before generation is more likely a
-    misread than a date written; read surely, it is reported as written."""
-    e = extract(("DCC-94", clean_94(parent_signed_date="2021-09-02")))
-    e.documents[0].fields["parent_signed_date"].confidence = 0.7
+@pytest.mark.parametrize("who,signed,unsure,sure", [
+    ("parent", "2021-09-02", 0.7, 0.99),     # "09/10/2026" read as "01/10/2026": eight months
+                                             # off is more likely a misread than a date written
+    ("provider", "2022-04-26", 0.3, 0.7)])   # a week off, read as a guess (under UNSURE):
+                                             # faxed "9/10" read as "8/10" at 0.11
+def test_a_signed_date_outside_the_window_read_unsurely_goes_to_a_person(who, signed, unsure,
+                                                                         sure):
+    """Read unsurely, the date goes to a person; read surely, it is reported as written."""
+    name = f"{who}_signed_date"
+    e = extract(("DCC-94", clean_94(**{name: signed})))
+    e.documents[0].fields[name].confidence = unsure
     result = run(e)
     assert not findings(result.extract, "dcc94.signed_dates")
-    assert "parent_signed_date" in result.decisions[0].unreadable
+    assert name in result.decisions[0].unreadable
     assert result.extract.documents[0].route == "review"
-    e.documents[0].fields["parent_signed_date"].confidence = 0.99
-    assert findings(check(e), "dcc94.signed_dates")
-
-
-def test_a_signed_date_outside_the_window_read_as_a_guess_goes_to_a_person():
-    """A date read a week before generation at under ``UNSURE`` is no evidence of a date
-    signed too early (faxed "9/10" read as "8/10" at 0.11): a person reads it."""
-    e = extract(("DCC-94", clean_94(provider_signed_date="2022-04-26")))
-    e.documents[0].fields["provider_signed_date"].confidence = 0.3
-    result = run(e)
-    assert not findings(result.extract, "dcc94.signed_dates")
-    assert "provider_signed_date" in result.decisions[0].unreadable
-    assert result.extract.documents[0].route == "review"
-    e.documents[0].fields["provider_signed_date"].confidence = 0.7
+    e.documents[0].fields[name].confidence = sure
     assert findings(check(e), "dcc94.signed_dates")
 
 
