@@ -334,6 +334,17 @@ def _day_weight(a: str, b: str, low: float, high: float, window: tuple[str, str]
     return weight
 
 
+def day_weight(form: str, name: str, start: str, end: str) -> float:
+    """The span's prior weight (``_day_weight``) of an arrival ``start`` and a departure
+    ``end`` for the time field ``name`` that opens a span (``spans`` in the data); 1 when it
+    opens none."""
+    for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
+        if fnmatch(split_page_prefix(name)[1], pattern):
+            window = _spec().get("priors", {}).get(form, {}).get(pattern, {}).get("between")
+            return _day_weight(start, end, *spec["hours"], tuple(window) if window else None)
+    return 1.0
+
+
 def _with_twins(candidates: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """``candidates`` with each time also in the other half of the day, at ``TWIN_WEIGHT`` of
     its probability or the reader's own for that time if more (noon and midnight have no

@@ -24,6 +24,11 @@ class FieldValue:
     # its confidence). In memory only, not in the JSON: validators use it to tell whether a
     # conclusion holds whichever of them was written (``distribution``).
     alternatives: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    # Every value the ink may hold, with its share, when the box was read again against a
+    # closed vocabulary (an unsure time against every time of day, ``clock``). In memory
+    # only, like ``alternatives``; the validators weigh it where the exact value matters less
+    # than which side of a limit it falls on.
+    posterior: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
     def distribution(self) -> list[tuple[str | None, float]]:
         """What the field may hold, with probabilities: the value at its confidence, then the

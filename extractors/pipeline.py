@@ -81,17 +81,20 @@ class PageRead:
 
 
 def _field_json(fv: FieldValue) -> dict:
-    """A field as the contract has it, plus the reader's alternatives (kept between the
-    service's page and document jobs; not part of ``ccap extract``'s output)."""
+    """A field as the contract has it, plus the reader's alternatives and posterior (kept
+    between the service's page and document jobs; not part of ``ccap extract``'s output)."""
     out = fv.to_json()
     if fv.alternatives:
         out["alternatives"] = [[v, round(float(p), 4)] for v, p in fv.alternatives]
+    if fv.posterior:
+        out["posterior"] = [[v, round(float(p), 6)] for v, p in fv.posterior]
     return out
 
 
 def _field_from_json(raw: dict) -> FieldValue:
     fv = FieldValue.from_json(raw)
     fv.alternatives = tuple((v, p) for v, p in raw.get("alternatives", ()))
+    fv.posterior = tuple((v, p) for v, p in raw.get("posterior", ()))
     return fv
 
 

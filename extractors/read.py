@@ -28,14 +28,14 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from . import constraints, glyphs
+from . import clock, constraints, glyphs
 from . import ink as inklib
 from . import ocr
 from .forms import Field, Page
 from .model import FieldValue
 from .ocr import Word
 from .readers.handwriting import Reading as HandReading
-from .readers.handwriting import read_handwriting
+from .readers.handwriting import prepare, read_handwriting
 from .register import Fit
 from .values import is_normalised, normalise
 
@@ -298,8 +298,9 @@ def read_page_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarra
         group = written + unsure                  # one network run for the kind
         priors = [constraints.prior(layout.form, c.field.name, out) for c in group]
         readings = read_handwriting([c.grey for c in group], kind, priors)
-        for c, reading in zip(written, readings):
-            out[c.field.name] = _handwritten(c, reading)
+        spread = _clock(written, readings, priors) if kind == "time" else {}
+        for i, (c, reading) in enumerate(zip(written, readings)):
+            out[c.field.name] = replace(_handwritten(c, reading), posterior=spread.get(i, ()))
             if (out[c.field.name].confidence == BLANK_EMPTY
                     and _witnessed(layout.form, c, out, likely=True)):
                 out[c.field.name] = replace(out[c.field.name], confidence=FAINT_DOUBT)
@@ -584,6 +585,20 @@ def _slight(c: Crop) -> bool:
     if not np.array_equal(rest, raw):
         ink = inklib.measure(np.where(rest > 0, 0, 255).astype(np.uint8))
     return not ink.present or (ink.fraction < SLIGHT_FRACTION and ink.blobs <= SLIGHT_BLOBS)
+
+
+def _clock(crops: list[Crop], readings: list[HandReading], priors: list) -> dict[int, tuple]:
+    """By index, the posterior over the times of day (``clock.posteriors``) of each time read
+    legibly but under ``clock.REREAD_BELOW``."""
+    unsure = [i for i, r in enumerate(readings[:len(crops)])
+              if r.value is not None and UNREADABLE <= r.confidence < clock.REREAD_BELOW]
+    inputs = {i: prepare(crops[i].grey) for i in unsure}
+    unsure = [i for i in unsure if inputs[i] is not None]
+    if not unsure:
+        return {}
+    found = clock.posteriors([inputs[i] for i in unsure], [priors[i] for i in unsure],
+                             [[v for v, _ in readings[i].alternatives] for i in unsure])
+    return dict(zip(unsure, found))
 
 
 def _alternatives(r: HandReading) -> tuple[tuple[str, float], ...]:

@@ -205,3 +205,16 @@ def test_unsure_times_are_enough_when_the_hours_are_settled_either_way():
     assert check(e).documents[k].route == "review"
     fv.alternatives = (("07:15", 0.7), ("07:45", 0.3))    # stale: not of the value read
     assert check(e).documents[k].route == "review"
+
+
+def test_a_time_read_again_against_the_clock_settles_a_day_it_makes_full_whatever_it_was():
+    """07:45 read at 0.5, its runners-up untrusted; read again against every time of day
+    (``FieldValue.posterior``), 07:40-07:50 hold the ink's likelihood: with the 17:30
+    departure a full day whichever it was. Leaving 4 % to 12:45 (under 5 hours), it is not."""
+    e, k, billed, _ = billed_month_with_sheets()
+    fv = e.documents[k].fields[billed]
+    fv.confidence = 0.5
+    fv.posterior = (("07:45", 0.9), ("07:40", 0.06), ("07:50", 0.038), ("12:45", 0.002))
+    assert check(e).documents[k].route == "accept"
+    fv.posterior = (("07:45", 0.9), ("07:40", 0.06), ("12:45", 0.04))
+    assert check(e).documents[k].route == "review"

@@ -142,6 +142,15 @@ class Reading:
         fv = self.doc.fields.get(name)
         return fv.distribution() if fv is not None else []
 
+    def posterior(self, name: str) -> list[tuple[str, float]]:
+        """Every value the ink of ``name`` may hold, with its share, when the box was read
+        again against a closed vocabulary (``FieldValue.posterior``); else its
+        ``distribution``. Does not count the field as used."""
+        fv = self.doc.fields.get(name)
+        if fv is None:
+            return []
+        return list(fv.posterior) or [(v, p) for v, p in fv.distribution() if v is not None]
+
     def confidence(self, name: str) -> float:
         """How sure the reading of ``name`` is (0 when it is not on the pages)."""
         fv = self.doc.fields.get(name)
