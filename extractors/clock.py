@@ -27,16 +27,17 @@ KEEP = 24              # the likeliest times kept, with their shares
 STEP = 5               # the clock's marks when the prior names none (minutes)
 
 
-def written(minutes: int) -> list[str]:
+@lru_cache(maxsize=None)
+def written(minutes: int) -> tuple[str, ...]:
     """The usual ways of writing a time of day by hand: 24-hour with or without a leading
     zero, 12-hour with "a"/"p", "am"/"pm" (joined or spaced, small or capital) or bare (a bare
     "5:30" may be 05:30 or 17:30: the other end of the day decides)."""
     hour, minute = divmod(minutes, 60)
     half, twelve = ("a" if hour < 12 else "p"), (hour % 12 or 12)
-    return sorted({f"{hour}:{minute:02d}", f"{hour:02d}:{minute:02d}",
-                   f"{twelve}:{minute:02d}", f"{twelve}:{minute:02d}{half}",
-                   f"{twelve}:{minute:02d}{half}m", f"{twelve}:{minute:02d} {half}m",
-                   f"{twelve}:{minute:02d} {half.upper()}M"})
+    return tuple(sorted({f"{hour}:{minute:02d}", f"{hour:02d}:{minute:02d}",
+                         f"{twelve}:{minute:02d}", f"{twelve}:{minute:02d}{half}",
+                         f"{twelve}:{minute:02d}{half}m", f"{twelve}:{minute:02d} {half}m",
+                         f"{twelve}:{minute:02d} {half.upper()}M"}))
 
 
 def _minutes(value: str) -> int:
@@ -62,19 +63,15 @@ def posteriors(inputs: list[np.ndarray], priors: list[hw.Prior | None],
                proposed: list[list[str]]) -> list[tuple[tuple[str, float], ...]]:
     """For each prepared input (``hw.prepare``), the ``KEEP`` likeliest of its ``candidates``
     with their pooled shares, likeliest first."""
-    models = [None] + ([hw.SECOND_FILE] if hw.SECOND_FILE.exists() else [])
-    frames = [hw.log_probs(inputs, model=m) for m in models]
+    frames = [hw.log_probs(inputs, model=m) for m in hw.readers()]
     out = []
     for i, prior in enumerate(priors):
         times = candidates(prior, proposed[i])
         forms = [written(_minutes(t)) for t in times]
-        bounds = np.cumsum([0] + [len(g) for g in forms])
         weight = np.log([prior.factor(t) if prior else 1.0 for t in times])
         pooled = np.zeros(len(times))
         for logp in frames:
-            flat = hw.ctc_log_likelihoods(logp[i], [f for group in forms for f in group])
-            scores = np.array([np.logaddexp.reduce(flat[a:b])
-                               for a, b in zip(bounds, bounds[1:])]) + weight
+            scores = hw.grouped_log_likelihoods(logp[i], forms) + weight
             pooled += (scores - np.logaddexp.reduce(scores)) / len(frames)
         share = np.exp(pooled - pooled.max())
         share /= share.sum()

@@ -16,8 +16,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 from fnmatch import fnmatch
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
+from typing import Callable
 
 from .forms import split_page_prefix
 from .model import FieldValue
@@ -334,15 +335,21 @@ def _day_weight(a: str, b: str, low: float, high: float, window: tuple[str, str]
     return weight
 
 
-def day_weight(form: str, name: str, start: str, end: str) -> float:
-    """The span's prior weight (``_day_weight``) of an arrival ``start`` and a departure
-    ``end`` for the time field ``name`` that opens a span (``spans`` in the data); 1 when it
-    opens none."""
+def day_weight(form: str, name: str) -> Callable[[str, str], float]:
+    """The span's prior weight (``_day_weight``) of an arrival and a departure, as a function
+    of the two, for the time field ``name`` that opens a span (``spans`` in the data); a
+    weight of 1 when it opens none."""
     for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
         if fnmatch(split_page_prefix(name)[1], pattern):
-            window = _spec().get("priors", {}).get(form, {}).get(pattern, {}).get("between")
-            return _day_weight(start, end, *spec["hours"], tuple(window) if window else None)
-    return 1.0
+            low, high = spec["hours"]
+            return partial(_day_weight, low=low, high=high, window=_window(form, pattern))
+    return lambda start, end: 1.0
+
+
+def _window(form: str, pattern: str) -> tuple[str, str] | None:
+    """The hours care is given (``between`` of the priors) for the times of ``pattern``."""
+    window = _spec().get("priors", {}).get(form, {}).get(pattern, {}).get("between")
+    return tuple(window) if window else None
 
 
 def _with_twins(candidates: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -440,13 +447,12 @@ def _spans(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     out = dict(fields)
     for pattern, spec in _spec().get("spans", {}).get(form, {}).items():
         low, high = spec["hours"]
-        window = _spec().get("priors", {}).get(form, {}).get(pattern, {}).get("between")
+        window = _window(form, pattern)
         for name in fields:
             if fnmatch(split_page_prefix(name)[1], pattern):
                 partner = name.rsplit(".", 1)[0] + "." + spec["until"]
                 if partner in out:
-                    out[name], out[partner] = span(out[name], out[partner], low, high,
-                                                   tuple(window) if window else None)
+                    out[name], out[partner] = span(out[name], out[partner], low, high, window)
     return out
 
 

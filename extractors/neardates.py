@@ -46,15 +46,16 @@ def reread(crop: np.ndarray, prior: hw.Prior, proposed: list[str]
            ) -> list[tuple[str, float]] | None:
     """The dates ``crop`` may hold, likeliest first with their shares (both readers'
     averaged), scored on ``_days``; None for a crop with no ink."""
+    x = hw.prepare(crop)
+    if x is None:
+        return None
     days = _days(prior, proposed)
+    forms = [weeks.written(d) for d in days]
     weight = np.log([prior.factor(d.isoformat()) for d in days])
-    models = [None] + ([hw.SECOND_FILE] if hw.SECOND_FILE.exists() else [])
+    models = hw.readers()
     share = np.zeros(len(days))
     for model in models:
-        scores = weeks.box_scores(crop, days, model)
-        if scores is None:
-            return None
-        s = np.asarray(scores) + weight
+        s = hw.grouped_log_likelihoods(hw.log_probs([x], model=model)[0], forms) + weight
         p = np.exp(s - s.max())
         share += p / p.sum() / len(models)
     order = np.argsort(-share)[:KEEP]

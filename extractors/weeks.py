@@ -71,13 +71,11 @@ def elsewhere(month: date) -> list[date]:
     return sorted({s for m in months for s in sundays(m)} - set(sundays(first)))
 
 
-def box_scores(crop: np.ndarray | None, days: list[date], model=None) -> list[float] | None:
+def box_scores(crop: np.ndarray | None, days: list[date]) -> list[float] | None:
     """The log-likelihood of each of ``days`` in the handwritten ``crop`` (over the ways of
-    writing it, ``written``) by the reader ``model`` (the first when None); None for a crop
-    with no ink."""
+    writing it, ``written``); None for a crop with no ink."""
     forms = [written(d) for d in days]
-    found = (None if crop is None or not days
-             else hw.vocabulary_scores(crop, sum(forms, []), model))
+    found = None if crop is None or not days else hw.vocabulary_scores(crop, sum(forms, []))
     if found is None:
         return None
     out, at = [], 0

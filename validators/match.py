@@ -130,10 +130,11 @@ def _by_the_clock(sheet: Reading, visit: dcc94e.Visit, low: float, read: str | N
     fields = sheet.doc.fields
     if read is None or not any(fields[n].posterior for n in (start, end) if n in fields):
         return 0.0
+    weigh = day_weight(dcc94e.FORM, start)
     side = total = 0.0
     for a, pa in sheet.posterior(start):
         for b, pb in sheet.posterior(end):
-            w = pa * pb * day_weight(dcc94e.FORM, start, a, b)
+            w = pa * pb * weigh(a, b)
             total += w
             side += w if _length(hours_between(a, b), low) == read else 0.0
     return side / total if total else 0.0

@@ -528,23 +528,32 @@ def _prefix_tree(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.array(parent), np.array(label), np.array(ends, dtype=int)
 
 
-def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str], model: Path | None = None
+def grouped_log_likelihoods(logp: np.ndarray, groups: Sequence[Sequence[str]]) -> np.ndarray:
+    """For each group of texts (the ways of writing one value), the log-likelihood that the
+    frames spell any one of them (``ctc_log_likelihoods``, summed over the group)."""
+    flat = ctc_log_likelihoods(logp, [text for group in groups for text in group])
+    bounds = np.cumsum([0] + [len(group) for group in groups])
+    return np.array([np.logaddexp.reduce(flat[a:b]) for a, b in zip(bounds, bounds[1:])])
+
+
+def readers() -> list[Path | None]:
+    """The installed readers, as ``log_probs`` names them: the first network (None), then the
+    second when it is installed."""
+    return [None] + ([SECOND_FILE] if SECOND_FILE.exists() else [])
+
+
+def vocabulary_scores(crop: np.ndarray, vocabulary: Sequence[str]
                       ) -> tuple[list[float], float] | None:
     """How well each entry of a closed list explains the ink of ``crop``: (log-likelihood of
     each entry, over every CTC alignment, written in capitals or title case; log-likelihood of
-    the network's own best single path, the "open reading" to compare them with), by
-    ``model`` (the first network when None). None for a crop with no ink."""
+    the network's own best single path, the "open reading" to compare them with). None for a
+    crop with no ink."""
     x = prepare(crop)
     if x is None:
         return None
-    logp = log_probs([x], model=model)[0]
+    logp = log_probs([x])[0]
     forms = [sorted({entry, entry.upper(), entry.title()}) for entry in vocabulary]
-    flat = ctc_log_likelihoods(logp, [f for group in forms for f in group])
-    scores, at = [], 0
-    for group in forms:
-        scores.append(float(np.logaddexp.reduce(flat[at:at + len(group)])))
-        at += len(group)
-    return scores, float(logp.max(axis=1).sum())
+    return grouped_log_likelihoods(logp, forms).tolist(), float(logp.max(axis=1).sum())
 
 
 def read_from_vocabulary(crops: list[np.ndarray], vocabulary: Sequence[str]) -> list[Reading]:
