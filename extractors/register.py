@@ -28,6 +28,9 @@ RESIZED_SCORE = 0.8      # ... the fit must be this good: at 0.88 scale, cover s
                          # scale fit from 0.62 up), a DCC-94E reduced to 90 % fits at 0.94
 MIN_RULE_IN = 0.35                        # a rule is at least this long (inches)
 GAP_IN = 0.08                             # gaps in a dashed (faxed) rule closed before finding it
+ACROSS_GAP_IN = 0.15    # ... along a rule across the page: a fax broke DCC-94 page 3's section
+                        # boxes into dashes with wider gaps, and 4 of 525 pages (bench seed 90210,
+                        # dev set 3131) were then fitted 0.3 page-heights off; none changed else
 THIN_IN = 0.025                           # pieces of a rule are at most this thick
 SMOOTH_PX = 2.0                           # profile smoothing (pixels at the working dpi)
 
@@ -66,23 +69,40 @@ def rule_masks(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
     flat = ((h <= thin) & (w >= 2 * h)).astype(np.uint8)
     upright = ((w <= thin) & (h >= 2 * w)).astype(np.uint8)
     flat[0] = upright[0] = 0
-    dashes = cv2.morphologyEx(flat[labels], cv2.MORPH_CLOSE, np.ones((3, gap), np.uint8))
+    across = max(2, int(ACROSS_GAP_IN * dpi))
+    dashes = cv2.morphologyEx(flat[labels], cv2.MORPH_CLOSE, np.ones((3, across), np.uint8))
     horizontal |= cv2.morphologyEx(dashes, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     dashes = cv2.morphologyEx(upright[labels], cv2.MORPH_CLOSE, np.ones((gap, 3), np.uint8))
     vertical |= cv2.morphologyEx(dashes, cv2.MORPH_OPEN, np.ones((length // 2, 1), np.uint8))
     return horizontal, vertical
 
 
-def _profile(mask: np.ndarray, axis: int) -> np.ndarray:
-    p = mask.sum(axis=axis).astype(np.float32)
+def _counts(mask: np.ndarray, axis: int) -> np.ndarray:
+    """How many rule pixels each row (``axis`` 1) or column (``axis`` 0) of a mask holds."""
+    return (mask > 0).sum(axis=axis).astype(np.float32)
+
+
+def _profile(counts: np.ndarray, cap: float = np.inf) -> np.ndarray:
+    """Rule pixel counts, each at most ``cap``, smoothed and scaled to unit length."""
+    p = np.minimum(counts, cap)
     p = cv2.GaussianBlur(p.reshape(-1, 1), (0, 0), SMOOTH_PX).ravel()
     norm = np.linalg.norm(p)
     return p / norm if norm else p
 
 
+@dataclass(frozen=True)
+class Template:
+    """A layout page's rules as ``_match`` compares them: the profile of its horizontal rules
+    down the page (``y``) and of its vertical ones across it (``x``), and the most rule pixels
+    one of its rows (``cap_y``) or columns (``cap_x``) can hold at the largest scale."""
+    y: np.ndarray
+    x: np.ndarray
+    cap_y: float
+    cap_x: float
+
+
 @cache
-def _template(form: str, page: int, dpi: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """(y profile of horizontal rules, x profile of vertical rules, (w, h)) of a layout page."""
+def _template(form: str, page: int, dpi: int) -> Template:
     layout = load_form(form).page(page)
     k = dpi / 72
     w, h = round(layout.size[0] * k), round(layout.size[1] * k)
@@ -98,8 +118,9 @@ def _template(form: str, page: int, dpi: int) -> tuple[np.ndarray, np.ndarray, t
             x0, y0, x1, y1 = spec["box"]
             cv2.rectangle(canvas, (round(x0 * k), round(y0 * k)), (round(x1 * k), round(y1 * k)),
                           255, thick)
-    horizontal, vertical = rule_masks(canvas, dpi)
-    return _profile(horizontal, 1), _profile(vertical, 0), (w, h)
+    rows, columns = (_counts(mask, axis) for mask, axis in zip(rule_masks(canvas, dpi), (1, 0)))
+    return Template(_profile(rows), _profile(columns), float(rows.max()) * SCALES[-1],
+                    float(columns.max()) * SCALES[-1])
 
 
 def _match(page: np.ndarray, template: np.ndarray
@@ -127,9 +148,9 @@ def _match(page: np.ndarray, template: np.ndarray
 
 @dataclass(frozen=True)
 class Rules:
-    """Where an ink image's ruled lines lie: the profile of its horizontal rules down the
-    page and of its vertical rules across it. Found once per image, then fitted to each
-    candidate layout page (``fit``)."""
+    """Where an ink image's ruled lines lie: how many rule pixels each row holds (of its
+    horizontal rules) and each column (of its vertical rules). Found once per image, then
+    fitted to each candidate layout page (``fit``)."""
     y: np.ndarray
     x: np.ndarray
     dpi: int
@@ -137,15 +158,18 @@ class Rules:
 
 def rules_of(ink: np.ndarray, dpi: int) -> Rules:
     horizontal, vertical = rule_masks(ink, dpi)
-    return Rules(_profile(horizontal, 1), _profile(vertical, 0), dpi)
+    return Rules(_counts(horizontal, 1), _counts(vertical, 0), dpi)
 
 
 def fit(rules: Rules, page: Page) -> Fit:
     """Fit a layout page onto an image's ruled lines: at the usual scales, or at any of
     ``SCALES`` when that fits at least ``RESIZED_SCORE`` and better."""
     grid = min(page.number, len(load_form(page.form).pages))   # DCC-97 page N repeats page 1
-    ty_profile, tx_profile, _ = _template(page.form, grid, rules.dpi)
-    (usual_y, any_y), (usual_x, any_x) = _match(rules.y, ty_profile), _match(rules.x, tx_profile)
+    t = _template(page.form, grid, rules.dpi)
+    # no row or column of the image counts for more than the layout's longest rule can: a
+    # fax's streak down the whole page would otherwise outweigh every rule of a DCC-94
+    (usual_y, any_y) = _match(_profile(rules.y, t.cap_y), t.y)
+    (usual_x, any_x) = _match(_profile(rules.x, t.cap_x), t.x)
     (sy, ty, score_y), (sx, tx, score_x) = usual_y, usual_x
     resized = (any_x[2] + any_y[2]) / 2
     if resized >= RESIZED_SCORE and resized > (score_x + score_y) / 2:

@@ -64,3 +64,31 @@ def test_a_near_miss_is_decided_by_the_forms_own_words():
               "certificate attached. Division of Child Care, Frankfort, Kentucky"]
     assert by_words(near, letter).form == "other"
     assert not needs_words(Classification("other", None, None, 0.30, 0.2, page3))
+
+
+def test_a_streak_down_the_whole_fax_does_not_pull_the_layout_onto_it():
+    # a dirty glass draws a dotted line from top to bottom: longer than any of the form's
+    # rules, it must not count for more than one of them
+    image = distort(render("DCC-94", 2), 1.01, 0.98, -12, 8)
+    rng = np.random.default_rng(7)
+    image[:, 1220:1223][rng.random(image.shape[0]) < 0.6] = 0
+    result = classify((image < 128).astype(np.uint8), DPI)
+    assert (result.form, result.page) == ("DCC-94", 2)
+    field = load_form("DCC-94").page(2).fields[0]
+    x0, _, _, _ = result.fit.box_px(field.box)
+    assert abs(x0 - (1.01 * field.box.x0 * DPI / 72 - 12)) <= 3
+
+
+def test_rules_a_fax_broke_into_dashes_still_register():
+    from extractors.register import rule_masks
+    clean = render("DCC-94", 3)
+    across, _ = rule_masks((clean < 128).astype(np.uint8), DPI)
+    image = clean.copy()
+    gaps = (np.arange(image.shape[1]) % 60) >= 36          # 0.12 in gaps every 0.3 in
+    image[(across > 0) & gaps[None, :]] = 255
+    image = distort(image, 1.01, 0.98, 6, -10)
+    result = classify((image < 128).astype(np.uint8), DPI)
+    assert (result.form, result.page) == ("DCC-94", 3)
+    field = load_form("DCC-94").page(3).fields[0]
+    _, _, _, y1 = result.fit.box_px(field.box)
+    assert abs(y1 - (0.98 * field.box.y1 * DPI / 72 - 10)) <= 3
