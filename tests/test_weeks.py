@@ -52,6 +52,25 @@ def test_the_week_both_boxes_explain_best_wins_by_its_margin():
     assert only_through == (date(2025, 5, 4), 16.0 / 7)
 
 
+def test_the_signed_date_witnesses_the_week_it_ends():
+    """A sheet is signed at the end of its week: boxes that cannot tell two weeks apart are
+    told apart by the signed date; a signed date far from both weighs on neither."""
+    month = {date(2025, 5, 4), date(2025, 5, 11)}
+    of = _scores({"2025-05-04": -10.0, "2025-05-11": -10.0})
+    through = _scores({"2025-05-10": -10.0, "2025-05-17": -10.0})
+    assert weeks.rank(of, through, month, chars=14)[1] == 0.0            # a tie
+    signed = _scores({"2025-05-18": -2.0, "2025-05-10": -12.0, "2025-07-30": -9.0})
+    best, margin = weeks.rank(of, through, month, chars=14, signed=signed)
+    assert best == date(2025, 5, 11) and margin > 0.2      # ~3 nats: over a misread Saturday
+    through = _scores({"2025-05-10": -12.0, "2025-05-17": -8.0})   # leaning its way: taken
+    assert weeks.rank(of, through, month, chars=14)[1] < weeks.SURE_MARGIN
+    assert weeks.rank(of, through, month, chars=14, signed=signed)[1] > weeks.SURE_MARGIN
+    far = _scores({"2025-07-30": -2.0, "2025-05-18": -20.0, "2025-05-10": -20.0})
+    alone = weeks.rank(of, through, month, chars=14)
+    with_far = weeks.rank(of, through, month, chars=14, signed=far)
+    assert with_far[0] == alone[0] and with_far[1] == pytest.approx(alone[1], abs=0.01)
+
+
 def test_a_week_outside_the_month_must_beat_the_months_by_its_prior():
     month = {date(2025, 5, 4)}
     of = _scores({"2025-05-04": -6.0, "2025-04-06": -3.0})
