@@ -136,3 +136,20 @@ def test_a_row_whose_child_was_taken_and_that_fits_no_other_keeps_its_reading():
     found = {"rows.0.child_name": (BILLED, [-40.0, -8.5, -40.0], -6.0),
              "rows.1.child_name": (BILLED, [-60.0, -3.0, -60.0], -2.5)}
     assert set(names.assign(found)) == {"rows.1.child_name"}
+
+
+def test_a_number_the_beam_never_listed_is_weighed_by_its_ink():
+    """A sheet's "2552505" read as another number with no runner-up naming the PBF's (as a
+    faint fax is): how well the PBF's number explains the ink decides; another provider's
+    number (four digits apart) stays as read."""
+    taken = 0
+    for seed in range(6):
+        r = random.Random(seed)
+        book = HandBook(seed, fonts=pool("train"))
+        crop = synth.make("number", r, book, text="2552505", channel="fax_fine").crop
+        got = names.known_number(_number("2662505", 0.3, (("2662505", 0.3),)), "2552505", crop)
+        taken += got.value == "2552505" and got.confidence > 0.8
+        other = synth.make("number", r, book, text="7684321", channel="fax_fine").crop
+        read = _number("7684321", 0.3, (("7684321", 0.3),))
+        assert names.known_number(read, "2552505", other) == read
+    assert taken >= 5
