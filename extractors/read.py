@@ -348,9 +348,8 @@ def _signature_of(layout: Page, c: Crop, out: dict[str, FieldValue]) -> FieldVal
 def _inkless(layout: Page, c: Crop, out: dict[str, FieldValue]) -> bool:
     """The date beside a surely made signature shows no ink."""
     fv = out[c.field.name]
-    return (_signature_of(layout, c, out) is not None and not c.ink.present
-            and _witnessed(layout.form, c, out) and fv.value is None
-            and fv.confidence < WITNESS_SURE)
+    return (_written(_signature_of(layout, c, out), WITNESS_SURE) and not c.ink.present
+            and fv.value is None and fv.confidence < WITNESS_SURE)
 
 
 def _faded(layout: Page, c: Crop, out: dict[str, FieldValue]) -> bool:
@@ -376,9 +375,12 @@ def _witnessed(form: str, c: Crop, out: dict[str, FieldValue], likely: bool = Fa
     were written and 9 empty; at 1.0 they were empty 24 times of 44. Claimed empty, the written
     ones made four false ``dcc94e.times_recorded`` on faint faxes of set 8686."""
     other = out.get(constraints.witness(form, c.field.name) or "")
-    sure = WITNESS_LIKELY if likely and c.field.type == "time" else WITNESS_SURE
-    return (other is not None and other.value not in (None, "absent", "blank")
-            and other.confidence >= sure)
+    return _written(other, WITNESS_LIKELY if likely and c.field.type == "time" else WITNESS_SURE)
+
+
+def _written(fv: FieldValue | None, sure: float) -> bool:
+    """Whether a witness box (initials, a signature) was read as made, at least ``sure``."""
+    return fv is not None and fv.value not in (None, "absent", "blank") and fv.confidence >= sure
 
 
 def _faint(c: Crop, empty: FieldValue, reading: HandReading,
