@@ -47,7 +47,7 @@ sample-set: setup
 # and of the handwriting model alone on held-out hands
 bench: setup
 	$(PY) bench/accuracy.py
-	$(PY) bench/accuracy.py --hands heldout --pages 100
+	$(PY) bench/accuracy.py --hands heldout
 	$(PY) bench/handwriting.py
 
 # Retrain the handwriting model (dev only; the result in extractors/models/ is committed).
