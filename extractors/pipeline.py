@@ -209,7 +209,7 @@ def assemble(source: str, received_at: str | None, reads: list[PageRead],
     documents = group.documents(reads)
     crops = {(r.index, name): crop for r in reads for name, crop in r.kept_crops.items()}
     documents = names.resolve(documents, crops)          # handwritten names vs known names
-    documents = weeks.resolve(documents, crops)          # a sheet's week vs the PBF's month
+    documents = weeks.resolve(documents, crops, received_at)   # a sheet's week: its month
     documents = neardates.resolve(documents, crops)      # a guessed date vs its window
     extract = Extract(source, received_at, [r.info() for r in reads], documents)
     return validators.check(extract, history)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors import weeks
+from extractors.weeks import SIX
 from extractors.model import Document, FieldValue
 from sample_scans.hand import HandBook, pool
 
@@ -98,7 +99,7 @@ def _files(written: tuple[str, str], month: str, seed: int):
 
 
 def _week(docs, crops) -> tuple[str | None, str | None]:
-    sheet = weeks.resolve(docs, crops)[1]
+    sheet = weeks.resolve(docs, crops)[-1]
     return sheet.value("week_of"), sheet.value("week_through")
 
 
@@ -116,6 +117,22 @@ def test_a_weeks_dates_faxed_in_hands_never_seen_are_taken_from_the_pbfs_month()
         assert got in ((None, None), (str(sunday), str(sunday + timedelta(days=6))))
         taken += got[0] is not None
     assert taken >= 5                  # 7 of 12 with the model of this writing
+
+
+def test_a_sheet_sent_alone_is_read_against_the_weeks_before_it_arrived():
+    r = random.Random(11)
+    taken = 0
+    for seed in range(8):
+        sunday = date(2025, 4, 27) + timedelta(weeks=r.randrange(6))
+        written = tuple(f"{d.month}/{d.day}/{d.year % 100}" for d in (sunday, sunday + SIX))
+        docs, crops = _files(written, "2025-05", seed)
+        alone = docs[1:]
+        assert _week(alone, crops) == (None, None)                 # no month, no arrival
+        got = weeks.resolve(alone, crops, "2025-06-09T10:00:00-04:00")[0]
+        got = got.value("week_of"), got.value("week_through")
+        assert got in ((None, None), (str(sunday), str(sunday + SIX)))
+        taken += got[0] is not None
+    assert taken >= 6                  # 8 of 8 with the model of this writing
 
 
 def test_a_sheet_of_another_month_keeps_its_reading():
