@@ -90,11 +90,8 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray])
         assigned = assign(found)
         for name, (value, confidence) in assigned.items():
             fields[name] = replace(doc.fields[name], value=value, confidence=confidence)
-        for name, fv in doc.fields.items():   # a row naming no child of the PBF: read as
-            crop = crops.get((fv.page, name))  # with no PBF (``common_name``)
-            if _ROW.match(name) and name not in assigned and crop is not None:
-                fields[name] = common_name(fv, crop)
-        out.append(replace(doc, fields=fields))
+        # a row naming no child of the PBF is read as in a file with no PBF
+        out.append(_common_names(replace(doc, fields=fields), crops, keep=set(assigned)))
     return out
 
 
@@ -172,14 +169,16 @@ def known_number(fv: FieldValue, known: str, crop: np.ndarray | None = None) -> 
     return replace(fv, value=known, confidence=float(posterior), alternatives=())
 
 
-def _common_names(doc: Document, crops: dict[tuple[int, str], np.ndarray]) -> Document:
-    """A DCC-94E's child names with ``common_name`` applied (no PBF to match them to)."""
+def _common_names(doc: Document, crops: dict[tuple[int, str], np.ndarray],
+                  keep: set[str] = frozenset()) -> Document:
+    """A DCC-94E's child names with ``common_name`` applied (no PBF child to match them to),
+    but for the rows ``keep`` (matched to one)."""
     if doc.form != "DCC-94E":
         return doc
     fields = dict(doc.fields)
     for name, fv in doc.fields.items():
         crop = crops.get((fv.page, name))
-        if _ROW.match(name) and crop is not None:
+        if _ROW.match(name) and name not in keep and crop is not None:
             fields[name] = common_name(fv, crop)
     return replace(doc, fields=fields)
 

@@ -13,7 +13,7 @@ None: an empty box is ``absent``, ``unchecked`` or ``blank``.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from difflib import SequenceMatcher
 from typing import Callable
 
@@ -123,6 +123,17 @@ def _time(raw: str | None) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def received_date(received_at: str | None) -> date | None:
+    """The calendar date of an ISO 8601 ``received_at``, in the offset it was written with
+    (Kentucky local time for fax headers and sidecars)."""
+    if not received_at:
+        return None
+    try:
+        return datetime.fromisoformat(received_at).date()
+    except ValueError:
+        return None
 
 
 def minutes(value: str | None) -> int | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import product
 
 import numpy as np
@@ -32,6 +32,7 @@ import numpy as np
 from .constraints import OFFSET_WEIGHT
 from .model import Document, FieldValue
 from .readers import handwriting as hw
+from .values import received_date
 
 SURE_MARGIN = 0.4      # nats per character by which the week must beat the next reading
 ELSEWHERE = -4.0       # log prior of a date outside the PBF's month against one inside it
@@ -72,12 +73,17 @@ def sundays(month: date) -> list[date]:
     return [start + timedelta(weeks=k) for k in range((last - start).days // 7 + 1)]
 
 
+def month_before(day: date) -> date:
+    """The first day of the month before ``day``'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 def elsewhere(month: date) -> list[date]:
     """Sundays of weeks a sheet sent with ``month``'s PBF might hold instead: the months
     before and after, and the same month a year either side (a January sheet dated last
     year)."""
     first = month.replace(day=1)
-    months = [(first - timedelta(days=1)).replace(day=1),
+    months = [month_before(first),
               (first + timedelta(days=31)).replace(day=1),
               first.replace(year=first.year - 1), first.replace(year=first.year + 1)]
     return sorted({s for m in months for s in sundays(m)} - set(sundays(first)))
@@ -166,7 +172,7 @@ def _week(crops: list[np.ndarray | None], fields: list[FieldValue | None], month
     for crop, fv, offsets in zip(crops, fields, ([timedelta(0)], [SIX], list(lags))):
         days = sorted({s + offset for s in every for offset in offsets}
                       | {date.fromisoformat(v) for v, _ in (fv.distribution() if fv else ()) if v})
-        scores = box_scores(crop, days) if fv is not None else None
+        scores = box_scores(crop, days)
         boxes.append(dict(zip(days, scores)) if scores else {})
     if not all(boxes[:2]):     # one box alone was misread surely on poor faxes
         return None
@@ -195,8 +201,7 @@ def _month(pbf: Document) -> set[date]:
                 day = date.fromisoformat(fv.value + "-01")
                 read[day] = max(read.get(day, 0.0), fv.confidence)
             elif base == "date_generated" and fv.value:
-                first = date.fromisoformat(fv.value).replace(day=1)
-                day = (first - timedelta(days=1)).replace(day=1)      # the month before
+                day = month_before(date.fromisoformat(fv.value))
                 generated[day] = max(generated.get(day, 0.0), fv.confidence)
         except ValueError:
             continue
@@ -216,13 +221,6 @@ def _agree(of: FieldValue | None, through: FieldValue | None) -> bool:
     return start.weekday() == 6 and end - start == timedelta(days=6)
 
 
-def _received(received_at: str | None) -> date | None:
-    try:
-        return datetime.fromisoformat(received_at).date() if received_at else None
-    except ValueError:
-        return None
-
-
 def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray],
             received_at: str | None = None) -> list[Document]:
     """``documents`` with each DCC-94E's week taken from the file's PBF months where the ink
@@ -233,10 +231,9 @@ def resolve(documents: list[Document], crops: dict[tuple[int, str], np.ndarray],
     the bench (219 files of sheets alone): week of 205 -> 208, through 196 -> 202 of 219,
     none right -> wrong; clean accepted 91 -> 93 of 116; findings unchanged."""
     months, latest = _months(documents), None
-    received = _received(received_at)
+    received = received_date(received_at)
     if not months and received is not None:
-        first = received.replace(day=1)
-        months, latest = [(first - timedelta(days=1)).replace(day=1), first], received
+        months, latest = [month_before(received), received.replace(day=1)], received
     if not months:
         return documents
     out = []

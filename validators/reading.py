@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Callable, Iterable, Iterator
 
 from extractors.forms import rules
 from extractors.model import Document, Extract, Finding
+from extractors.values import received_date
 
 from .history import History
 
@@ -35,17 +36,6 @@ def parse_date(value: str | None) -> date | None:
 def parse_month(value: str | None) -> date | None:
     """A normalised ``YYYY-MM`` as the first day of that month."""
     return parse_date(f"{value}-01") if value else None
-
-
-def received_date(received_at: str | None) -> date | None:
-    """The calendar date of an ISO 8601 ``received_at``, in the offset it was written with
-    (Kentucky local time for fax headers and sidecars)."""
-    if not received_at:
-        return None
-    try:
-        return datetime.fromisoformat(received_at).date()
-    except ValueError:
-        return None
 
 
 @dataclass
