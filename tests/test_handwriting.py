@@ -62,15 +62,25 @@ def test_the_second_opinion_is_committed_with_a_calibration_of_the_pair():
     assert meta["second_opinion"]["asked_below"] == hw.SECOND_BELOW
 
 
-def test_two_readings_are_pooled_by_the_mean_of_their_shares():
+def test_readings_are_pooled_by_the_mean_of_their_shares():
     first = hw.Reading("7:45", "07:45", 0.6, [("07:45", 0.6), ("07:15", 0.4)])
     second = hw.Reading("7:15", "07:15", 0.7, [("07:15", 0.7), ("01:15", 0.3)])
-    pooled = hw.pool_readings(first, second, "time")
+    pooled = hw.pool_readings([first, second], "time")
     assert pooled.value == "07:15" and pooled.text == "7:15"
     assert pooled.alternatives == [("07:15", 0.55), ("07:45", 0.3), ("01:15", 0.15)]
     assert pooled.confidence == hw.calibrate("time", 0.55, "pair_calibration")
     nothing = hw.Reading("", None, 0.0, [])
-    assert hw.pool_readings(first, nothing, "time").alternatives[0] == ("07:45", 0.3)
+    assert hw.pool_readings([first, nothing], "time").alternatives[0] == ("07:45", 0.3)
+    third = hw.Reading("7:45", "07:45", 0.9, [("07:45", 0.9)])
+    assert hw.pool_readings([first, second, third], "time").value == "07:45"
+
+
+def test_a_widened_view_keeps_the_height_and_stretches_across():
+    x = np.random.default_rng(1).random((hw.HEIGHT, 40)).astype(np.float32)
+    assert hw.widened(x, 1.0) is x
+    assert hw.widened(x, 1.25).shape == (hw.HEIGHT, 50)
+    assert hw.widened(np.ones((hw.HEIGHT, hw.MAX_WIDTH), np.float32), 1.25).shape[1] \
+        == hw.MAX_WIDTH
 
 
 def test_only_unsure_readings_are_asked_again(monkeypatch):
@@ -79,13 +89,16 @@ def test_only_unsure_readings_are_asked_again(monkeypatch):
     monkeypatch.setattr(hw, "SECOND_BELOW", 0.0)               # never asked
     alone = hw.read_handwriting(crops, "time")
     monkeypatch.setattr(hw, "SECOND_BELOW", 1.01)              # always asked
-    both = hw.read_handwriting(crops, "time")
-    inputs = [hw.prepare(c) for c in crops]
-    again = hw.log_probs([x for x in inputs if x is not None], model=hw.SECOND_FILE)
-    second = iter(hw.decode(logp, "time") for logp in again)
-    for a, b, x in zip(alone, both, inputs):
-        if x is not None:
-            assert b == hw.pool_readings(a, next(second), "time")
+    pooled = hw.read_handwriting(crops, "time")
+    inputs = [x for x in (hw.prepare(c) for c in crops) if x is not None]
+    views = [[hw.decode(logp, "time") for logp in hw.log_probs([hw.widened(x, k) for x in inputs],
+                                                               model=m)]
+             for k in hw.VIEWS for m in hw.readers() if (k, m) != (1.0, None)]
+    read = [r for r, c in zip(alone, crops) if hw.prepare(c) is not None]
+    both = [r for r, c in zip(pooled, crops) if hw.prepare(c) is not None]
+    assert len(views) == 2 * len(hw.VIEWS) - 1 and len(read) == len(inputs) > 0
+    for i, (a, b) in enumerate(zip(read, both)):
+        assert b == hw.pool_readings([a] + [view[i] for view in views], "time")
 
 
 @pytest.mark.parametrize("kind", ["code", "time", "date"])

@@ -26,7 +26,12 @@ Reading one box is three steps:
    is read again by a second, wider network trained apart (``handwriting2.onnx``), and the
    two readers' values are pooled (the mean of their shares), with a calibration table of
    its own for the pooled share. Two networks that err differently are right together more
-   often than either alone, and agreeing readings get surer.
+   often than either alone, and agreeing readings get surer. Each network also reads the ink
+   widened by a quarter (``VIEWS``): a narrow hand, squeezed in the network's input, is read
+   better so, and the four readings are pooled alike. Bench seed 90210, held-out hands:
+   handwritten times 88.9 -> 91.3 %, dates 90.8 -> 91.4 %; the calibration fonts, wider hands,
+   neither gain nor lose (``bench/handwriting.py``: held-out fonts times +1.2, dates +1.6,
+   numbers +2.2 points, codes level).
 
     >>> readings = read_handwriting([crop], "time")         # doctest: +SKIP
     >>> readings[0].value, readings[0].confidence             # doctest: +SKIP
@@ -55,6 +60,7 @@ MODEL_FILE = MODEL_DIR / "handwriting.onnx"
 META_FILE = MODEL_DIR / "handwriting.json"     # alphabet, input height, calibration tables
 SECOND_FILE = MODEL_DIR / "handwriting2.onnx"  # the second opinion (its own metadata beside it)
 SECOND_BELOW = 0.99            # first reader's share under which the second is asked
+VIEWS = (1.0, 1.25)            # ... and the ink is read as it is and widened by these
 
 # Index 0 is the CTC blank; the model's output has len(ALPHABET) + 1 classes.
 ALPHABET = (" 0123456789:/.-'" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "abcdefghijklmnopqrstuvwxyz")
@@ -434,33 +440,49 @@ def raw_share(reading: Reading) -> float:
     return reading.alternatives[0][1] if reading.alternatives else 0.0
 
 
-def pool_readings(first: Reading, second: Reading, kind: str) -> Reading:
-    """One reading of a box from the two readers' readings of it: each value's share is the
-    mean of its shares in the two (a value one reader did not put forward has 0 there), and
-    the pooled share of the best value is calibrated by ``pair_calibration``."""
+def pool_readings(readings: Sequence[Reading], kind: str) -> Reading:
+    """One reading of a box from several readings of it (two readers, each on each of
+    ``VIEWS``): each value's share is the mean of its shares in them (a value a reading did
+    not put forward has 0 there), and the pooled share of the best value is calibrated by
+    ``pair_calibration``."""
     pooled: dict[str, float] = {}
-    for reading in (first, second):
+    for reading in readings:
         for value, p in reading.alternatives:
-            pooled[value] = pooled.get(value, 0.0) + p / 2
+            pooled[value] = pooled.get(value, 0.0) + p / len(readings)
     if not pooled:
-        return first
+        return readings[0]
     ranked = sorted(pooled.items(), key=lambda kv: -kv[1])
     value, best = ranked[0]
-    text = first.text if first.value == value else second.text
+    text = next((r.text for r in readings if r.value == value), readings[0].text)
     return Reading(text, value, calibrate(kind, best, "pair_calibration"), ranked[:5])
+
+
+def widened(x: np.ndarray, factor: float) -> np.ndarray:
+    """A network input stretched across by ``factor`` (its height kept)."""
+    if factor == 1.0:
+        return x
+    width = min(MAX_WIDTH, max(MIN_WIDTH, round(x.shape[1] * factor)))
+    return cv2.resize(x, (width, HEIGHT), interpolation=cv2.INTER_AREA)
 
 
 def ask_second(inputs: Sequence[np.ndarray | None], readings: list[Reading], kind: str,
                priors: Sequence[Prior | None]) -> dict[int, Reading]:
     """By index, the readings the first reader is not sure of (share under ``SECOND_BELOW``)
-    pooled with the second reader's (``pool_readings``)."""
+    pooled (``pool_readings``) with the second reader's and with both readers' readings of
+    the same ink widened (``VIEWS``)."""
     asked = [i for i, x in enumerate(inputs)
              if x is not None and raw_share(readings[i]) < SECOND_BELOW]
     if not asked:
         return {}
-    outputs = log_probs([inputs[i] for i in asked], model=SECOND_FILE)
-    return {i: pool_readings(readings[i], decode(logp, kind, priors[i]), kind)
-            for i, logp in zip(asked, outputs)}
+    found = {i: [readings[i]] for i in asked}
+    for factor in VIEWS:
+        for model in readers():
+            if factor == 1.0 and model is None:
+                continue                                  # the first reading, already made
+            outputs = log_probs([widened(inputs[i], factor) for i in asked], model=model)
+            for i, logp in zip(asked, outputs):
+                found[i].append(decode(logp, kind, priors[i]))
+    return {i: pool_readings(found[i], kind) for i in asked}
 
 
 def second_opinion(inputs: Sequence[np.ndarray | None], readings: list[Reading], kind: str,
