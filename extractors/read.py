@@ -149,7 +149,8 @@ def crop_fields(layout: Page, fit: Fit, grey: np.ndarray, binary: np.ndarray,
         g, b = grey[by0:by1, bx0:bx1], binary[by0:by1, bx0:bx1]
         ink = inklib.measure(b, fit.dpi)
         if shades and field.handwritten and field.type not in ("signature", "mark"):
-            ink = inklib.second_look(ink, g, fit.dpi)
+            ink = inklib.second_look(ink, g, fit.dpi,
+                                     doubt=field.type in HANDWRITING_KINDS)
         elif (field.handwritten and field.type in HANDWRITING_KINDS and not ink.present
               and inklib.dotted(g)):
             ink = replace(ink, dotted=True)

@@ -174,6 +174,24 @@ def test_a_second_look_in_grey_replaces_a_doubtful_or_missing_decision_only():
     assert ink.second_look(doubtful, blank) is doubtful          # the grey saw nothing better
 
 
+
+def test_a_second_look_may_only_doubt_an_empty_box_when_asked_to():
+    # a light outlined "1": short strokes, each under the height the ink test wants
+    rng = np.random.default_rng(3)
+    grey = np.clip(215 + rng.normal(0, 3, (52, 40)), 0, 255).astype(np.uint8)
+    for y in range(12, 40, 8):
+        cv2.line(grey, (17, y), (17, y + 3), 170, 1)
+        cv2.line(grey, (23, y), (23, y + 3), 170, 1)
+    empty = ink.measure(np.where(grey < 128, 0, 255).astype(np.uint8))
+    assert not empty.present and empty.certainty > 0.99
+    faint = ink.measure_faint(grey)
+    assert not faint.present and faint.certainty < 0.9          # the grey doubts it
+    assert ink.second_look(empty, grey) is empty
+    doubted = ink.second_look(empty, grey, doubt=True)
+    assert not doubted.present and doubted.certainty == faint.certainty
+    blank = np.clip(215 + rng.normal(0, 3, (52, 40)), 0, 255).astype(np.uint8)
+    assert ink.second_look(empty, blank, doubt=True) is empty    # plain paper: no doubt
+
 def _specks(rng, h: int, w: int, n: int) -> np.ndarray:
     img = np.full((h, w), 255, np.uint8)
     for y, x in zip(rng.integers(6, h - 6, n), rng.integers(6, w - 6, n)):
