@@ -1,4 +1,4 @@
-"""A handwritten box's crop kept clear of the box's printed sides (extractors.read._clear_of_sides)."""
+"""A handwritten box's crop kept clear of the printed sides (extractors.read._clear_of_sides)."""
 import cv2
 import numpy as np
 
