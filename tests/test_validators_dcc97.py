@@ -71,6 +71,17 @@ def test_a_guessed_45_is_not_claimed_but_goes_to_a_person(confidence, fires):
     assert unread != fires
 
 
+
+@pytest.mark.parametrize("code,route", [("40", "accept"), ("45", "review")])
+def test_the_provider_type_is_used_only_for_a_code_kept_for_licensed_providers(code, route):
+    """An unsurely read type line holds up a PBF only when a licensed-only code is on it."""
+    e = extract(("DCC-97", clean_97(children=one_child({6: code}), provider_type="LICENSED "
+                                    "TYPE I")), received_at=RECEIVED_97)
+    e.documents[0].fields["provider_type"].confidence = 0.5
+    result = run(e)
+    assert result.extract.documents[0].route == route
+    assert ("provider_type" in result.decisions[0].low_confidence) == (route == "review")
+
 def test_code_not_allowed_for_flex_451_unlicensed():
     checked = pbf(children=one_child({6: "451", 7: "1"}, "FLEX"), provider_type="CERTIFIED")
     assert rule_ids(checked) == {"dcc97.code_not_allowed"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from extractors.model import Finding
 
@@ -196,7 +197,9 @@ def unknown_code(r: Reading, ctx: Context) -> list[Finding]:
 @rule("dcc97.code_not_allowed")
 def code_not_allowed(r: Reading, ctx: Context) -> list[Finding]:
     out = []
-    provider_type = provider_value(r, "provider_type")
+    # the provider's type is read only for a code kept for licensed providers: a PBF without
+    # one does not wait on how surely its type line was read
+    type_of = cache(lambda: provider_value(r, "provider_type"))
     month = billing_month(r)
     uncoded = policy.in_force("uncoded_absences", month) if month else None
     for child in children(r):
@@ -206,6 +209,7 @@ def code_not_allowed(r: Reading, ctx: Context) -> list[Finding]:
             entry = policy.code(value)
             if entry is None:
                 continue
+            provider_type = type_of() if entry.licensed_only else None
             not_licensed = entry.licensed_only and provider_type is not None and \
                 provider_type not in policy.LICENSED_TYPES
             not_used = bool(uncoded) and value in uncoded.value and child.schedule != "FLEX"
@@ -223,7 +227,7 @@ def code_not_allowed(r: Reading, ctx: Context) -> list[Finding]:
             out.append(finding(
                 "dcc97.code_not_allowed",
                 f"{child.label}, {_days(licensed)}: code {codes} (extraordinary absence) is for "
-                f"licensed providers only; this provider is {provider_type}.",
+                f"licensed providers only; this provider is {type_of()}.",
                 [d.exception_field for d in licensed] + ["provider_type"]))
         if absences:
             codes = listing(sorted({d.exception for d in absences}))
