@@ -301,3 +301,15 @@ def test_names_guessed_on_a_sheet_missing_billed_children_are_no_strangers(confi
     assert len(findings(checked, "match.child_not_on_pbf")) == strangers
     assert checked.documents[0].route == "review"
     assert checked.documents[3].route == ("review" if confidence < 0.65 else "accept")
+
+
+@pytest.mark.parametrize("with_sheets,route", [(False, "accept"), (True, "review")])
+def test_a_billed_childs_name_counts_only_where_it_is_compared_with_the_sheets(with_sheets,
+                                                                                route):
+    """A PBF alone does not wait on how surely a child's printed name was read (that a child is
+    listed is what its rules need); with the provider's sheets in the file the name is what
+    pairs the child with a row, and an unsure reading of it goes to a person."""
+    e = extract(("DCC-97", clean_97()), *(month_sheets() if with_sheets else []),
+                received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.name"].confidence = 0.6
+    assert check(e).documents[0].route == route

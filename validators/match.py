@@ -237,6 +237,8 @@ def pair(pbfs: list[Reading], sheets: list[Reading]) -> list[Pairing]:
             if same is None:
                 _confirm_provider(s, named)
         if mine:
+            for child in children:            # their names were compared with the sheets'
+                pbf.get(f"children.{child.index}.name")
             out.append(Pairing(pbf, month, children, mine, doubtful))
     return out
 
