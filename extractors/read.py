@@ -94,6 +94,8 @@ SPILL_GAP_PX = 12                 # boxes this close side by side are neighbours
 SPILL_SIDE_PX = 5                 # ... ink this close to their shared side reaches it (the
                                   # printed border may take the crop's first columns)
 SPILL_ROWS = 3                    # ... and a stroke crossing their border moves this many rows
+SPILL_NEAR = (7, 7)               # ... taking the specks the ink test joined to it (3 px
+                                  # apart: ``ink.measure``'s 3x3 join)
 SPILL_MAX_ROWS = 0.6              # ... unless ink runs down this share of the left box's side
 SPILL_EMPTY = 0.9                 # a box whose only ink ran over from its neighbour is empty
                                   # this surely
@@ -229,9 +231,9 @@ def _without_spills(crops: list[Crop], dpi: int) -> list[Crop]:
         if not pieces:
             continue
         spill = np.any(pieces, axis=0)
-        if (right.ink.mask.astype(bool) & ~spill).any():
+        gone = cv2.dilate(spill.astype(np.uint8), np.ones(SPILL_NEAR, np.uint8)) > 0
+        if (right.ink.mask.astype(bool) & ~gone).any():
             continue                              # the box has writing of its own
-        gone = cv2.dilate(spill.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         paper = float(np.percentile(right.grey, 75))
         grey = np.where(gone, paper, right.grey).astype(right.grey.dtype)
         binary = np.where(gone, 255, right.binary).astype(right.binary.dtype)

@@ -49,6 +49,22 @@ def test_the_end_of_a_time_written_past_its_box_leaves_the_next_box_empty():
     assert fields[LEFT].value is not None            # the writing itself is still read
 
 
+
+def test_a_fax_speck_beside_the_run_over_stroke_is_part_of_it():
+    """A fax breaks the stroke's edge into specks a pixel or three off it; the ink test joins
+    them to the stroke, and so does the spill."""
+    page = _page()
+    x0, y0, x1, y1 = _box(LEFT)
+    _write(page, "5:45PM", x0 + 30, y1 - 30)
+    assert _crops(page)[RIGHT].spilled
+    rx0, ry0, rx1, ry1 = _box(RIGHT)
+    inside = page[ry0 + 4:ry1 - 4, rx0 + 4:rx1 - 4] < 128   # the stroke that ran over
+    ys, xs = np.nonzero(inside)
+    y, x = ys[np.argmax(xs)] + ry0 + 4, xs.max() + rx0 + 4   # its rightmost pixel
+    page[y, x + 3] = 0                                      # a speck 3 px to its right
+    crop = _crops(page)[RIGHT]
+    assert crop.spilled and not crop.ink.present
+
 def test_a_box_with_its_own_writing_at_its_left_side_keeps_it():
     page = _page()
     lx0, _, lx1, ly1 = _box(LEFT)
