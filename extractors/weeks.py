@@ -167,9 +167,9 @@ def _week(crops: list[np.ndarray | None], fields: list[FieldValue | None], month
     clearly."""
     weeks = {s for m in months for s in sundays(m) if latest is None or s <= latest}
     every = weeks | {s for m in months for s in elsewhere(m)}
-    lags = (SIX + timedelta(days=k) for k in SIGNED_LAG)
+    lags = [SIX + timedelta(days=k) for k in SIGNED_LAG]
     boxes = []
-    for crop, fv, offsets in zip(crops, fields, ([timedelta(0)], [SIX], list(lags))):
+    for crop, fv, offsets in zip(crops, fields, ([timedelta(0)], [SIX], lags)):
         days = sorted({s + offset for s in every for offset in offsets}
                       | {date.fromisoformat(v) for v, _ in (fv.distribution() if fv else ()) if v})
         scores = box_scores(crop, days)

@@ -121,10 +121,11 @@ def children(r: Reading) -> list[Child]:
             days.append(Day(n, month.replace(day=n) if month else None, prefix,
                             r.get(prefix + "scheduled"), r.get(prefix + "provider_exception"),
                             r.get(prefix + "worker_exception")))
+        # that a child is listed counts here; the name itself counts where it is compared
+        # with the sheets (match.pair)
         name = f"children.{i}.name"
-        r.present(name)         # that a child is listed counts here; the name itself counts
-        child = Child(i, r.peek(name), r.get(f"children.{i}.schedule_type"),  # where it is
-                      tuple(days))                                  # compared (match.pair)
+        r.present(name)
+        child = Child(i, r.peek(name), r.get(f"children.{i}.schedule_type"), tuple(days))
         if child.name or any(d.billed for d in child.days):
             out.append(child)
     if not out:                          # a billing form always lists a child: misread
