@@ -42,7 +42,8 @@ from .read import read_page_fields
 # The orientation step classifies at the same resolution, and its result is reused.
 CLASSIFY_DPI = normalize.ORIENT_DPI
 
-__all__ = ["PageRead", "load_pages", "read_page", "received_at_for", "assemble", "extract_file"]
+__all__ = ["PageRead", "load_pages", "read_page", "received_at_for", "assemble", "read_file",
+           "extract_file"]
 
 
 @dataclass
@@ -215,9 +216,16 @@ def assemble(source: str, received_at: str | None, reads: list[PageRead],
     return validators.check(extract, history)
 
 
-def extract_file(path: Path, received_at: str | None = None, history=None) -> Extract:
-    """Every stage, in order, for one file."""
+def read_file(path: Path, received_at: str | None = None
+              ) -> tuple[str | None, list[PageRead]]:
+    """Stages 1-7 for one file: when it was received (``received_at`` when given), and its
+    pages read."""
     loaded = load_pages(path)
     reads = [read_page(page, i) for i, page in enumerate(loaded.pages)]
-    received = received_at or received_at_for(Path(path), loaded, reads)
+    return received_at or received_at_for(Path(path), loaded, reads), reads
+
+
+def extract_file(path: Path, received_at: str | None = None, history=None) -> Extract:
+    """Every stage, in order, for one file."""
+    received, reads = read_file(path, received_at)
     return assemble(Path(path).name, received, reads, history)
