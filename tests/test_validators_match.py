@@ -132,6 +132,19 @@ def test_full_day_hours(times, code, rule, severity):
         assert checked.documents[0].route == ("review" if severity == "error" else "accept")
 
 
+def test_no_short_full_day_when_the_day_may_hold_an_unread_exception_code():
+    """A 4.5-hour day billed by its scheduled 1, its exception box read empty only as a
+    guess (a faxed "2" the pen lost): the short full day is not claimed; a person looks."""
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.days.wed.time_in"], sheets[2][1]["rows.0.days.wed.time_out"] = (
+        "08:00", "12:30")
+    e = extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97)
+    e.documents[0].fields["children.0.days.15.provider_exception"].confidence = 0.6
+    checked = check(e)
+    assert rule_ids(checked) == set()
+    assert checked.documents[0].route == "review"
+
+
 def test_child_not_on_pbf_is_reported_on_the_billing_form():
     sheets = month_sheets(rows=[("JAYDEN LOPEZ", list(WEEKDAYS[1:6]))])
     sheets[2][1].update({"rows.1.child_name": "BRANDON SMITH", "rows.1.parent_signature": "wet"})
@@ -313,3 +326,18 @@ def test_a_billed_childs_name_counts_only_where_it_is_compared_with_the_sheets(w
                 received_at=RECEIVED_97)
     e.documents[0].fields["children.0.name"].confidence = 0.6
     assert check(e).documents[0].route == route
+
+
+@pytest.mark.parametrize("confidence,fires", [(0.28, False), (0.99, True)])
+def test_no_missing_week_when_that_weeks_sheet_has_a_row_named_only_as_a_guess(confidence,
+                                                                               fires):
+    """The child's row, its name misread too far for elimination ("PT TY" for JAYDEN LOPEZ):
+    read as a guess, a person looks; read surely, it is someone else's row."""
+    sheets = month_sheets()
+    sheets[2][1]["rows.0.child_name"] = "PT TY"
+    e = extract(("DCC-97", clean_97()), *sheets, received_at=RECEIVED_97)
+    e.documents[3].fields["rows.0.child_name"].confidence = confidence
+    checked = check(e)
+    assert ("match.missing_week" in rule_ids(checked)) == fires
+    assert checked.documents[0].route == "review"
+    assert (checked.documents[3].route == "review") != fires   # its name is for a person
