@@ -34,6 +34,8 @@ LOW_HEADER_IN = 0.6            # ... or, when that is blank, the first line down
 SPECK_PX = 2                   # dots of line noise (pixels) wiped from the band before reading
 LINE_GAP_PX = 3                # blank rows that end the header's line of text ...
 MIN_LINE_PX = 6                # ... which is at least this many rows high
+COARSE_SHARE = 0.75           # an axis under this share of the other's dpi is coarse
+                              # (``lines_upright``)
 
 _CV_TURN = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
             270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -73,6 +75,17 @@ def binarize(image: np.ndarray) -> np.ndarray:
 def is_bilevel(image: np.ndarray) -> bool:
     """Only black and white (a fax, a 1-bit scan): no shade of grey a faint pen could be in."""
     return not np.any((image > 0) & (image < 255))
+
+
+def lines_upright(source_dpi: tuple[float, float], rotation: int) -> bool:
+    """Whether a page was sent at a fax's standard resolution (its lines scanned at about half
+    the dpi along them: 204 x 98) and turned a quarter to stand upright, so that the fax's
+    scan lines run up and down the upright page."""
+    across, down = source_dpi
+    low, high = sorted(source_dpi)
+    if not 0 < low < COARSE_SHARE * high:
+        return False
+    return (across > down) == (rotation % 180 == 90)
 
 
 def ink_mask(binary: np.ndarray) -> np.ndarray:

@@ -118,9 +118,11 @@ def read_page(source: SourcePage, index: int) -> PageRead:
     read = placed.read
     if placed.layout is None:
         return read
+    sideways = normalize.lines_upright(source.source_dpi, read.rotation)
     fields = read_page_fields(placed.layout, placed.fit, placed.grey, placed.binary,  # 6. read
                               source.text_words, keep=read.kept_crops,
-                              shades=not normalize.is_bilevel(source.image))
+                              shades=not normalize.is_bilevel(source.image),
+                              upright_lines=sideways)
     read.page, read.of, fields = _page_number(load_form(read.form), read.page, fields)
     read.fields = constraints.apply(read.form, fields)
     for value in read.fields.values():
