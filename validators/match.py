@@ -57,6 +57,15 @@ class Sheet:
     rows: list[dcc94e.Row]
     children: dict[int, dcc94e.Row] = field(default_factory=dict)   # PBF child index -> row
 
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` falls in the sheet's week (its Sunday to the Saturday after)."""
+        return self.start <= day < self.start + timedelta(days=7)
+
+    def unnamed(self) -> list[dcc94e.Row]:
+        """Rows with times given to no billed child (yet)."""
+        taken = {id(r) for r in self.children.values()}
+        return [r for r in self.rows if id(r) not in taken and r.has_times]
+
 
 @dataclass
 class Pairing:
@@ -71,8 +80,7 @@ class Pairing:
     def sheet_of(self, child: dcc97.Child, day: date) -> Sheet | None:
         """The sheet with a row of ``child`` in the week of ``day``, None when no sheet has it."""
         for sheet in self.sheets:
-            in_week = sheet.start <= day < sheet.start + timedelta(days=7)
-            if in_week and child.index in sheet.children:
+            if sheet.covers(day) and child.index in sheet.children:
                 return sheet
         return None
 
@@ -263,8 +271,7 @@ def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> 
     exactly one row with times names nobody (unreadable, or loosely like that child), that row
     is taken as the child's, and both documents go to a person to confirm it."""
     left = _without_row(sheet, children)
-    taken = {id(r) for r in sheet.children.values()}
-    loose = [r for r in sheet.rows if id(r) not in taken and r.has_times]
+    loose = sheet.unnamed()
     if len(left) != 1 or len(loose) != 1:
         return
     child, row = left[0], loose[0]
@@ -277,9 +284,8 @@ def _by_elimination(pbf: Reading, sheet: Sheet, children: list[dcc97.Child]) -> 
 
 def _without_row(sheet: Sheet, children: list[dcc97.Child]) -> list[dcc97.Child]:
     """The billed children who attended in the sheet's week but have no row on it."""
-    week = (sheet.start, sheet.start + timedelta(days=6))
     return [c for c in children if c.index not in sheet.children
-            and any(week[0] <= d.on <= week[1] for d in _attended_days(c))]
+            and any(sheet.covers(d.on) for d in _attended_days(c))]
 
 
 def _attended_days(child: dcc97.Child) -> list[dcc97.Day]:
@@ -446,12 +452,9 @@ def _unnamed_rows(p: Pairing, days: list[dcc97.Day]) -> list[tuple[Reading, str]
     findings of this rule on one PBF; on the bench and four dev sets nothing else changed."""
     out = []
     for sheet in p.sheets:
-        if not any(sheet.start <= d.on < sheet.start + timedelta(days=7) for d in days):
-            continue
-        taken = {id(r) for r in sheet.children.values()}
-        out += [(sheet.reading, name) for row in sheet.rows
-                if id(row) not in taken and row.has_times
-                and sheet.reading.guessed(name := f"rows.{row.index}.child_name")]
+        if any(sheet.covers(d.on) for d in days):
+            out += [(sheet.reading, name) for row in sheet.unnamed()
+                    if sheet.reading.guessed(name := f"rows.{row.index}.child_name")]
     return out
 
 
