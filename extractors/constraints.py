@@ -192,13 +192,22 @@ OFF_STEP_WEIGHT = 0.5       # a time off the usual 5-minute marks (7:52 beside 7
 DIGITS_PRIOR_WEIGHT = 0.05  # provider numbers have 7 digits: a 6-digit reading lost one
 
 
+def _prior_spec(form: str, name: str) -> dict | None:
+    _, base = split_page_prefix(name)
+    return next((v for pattern, v in _spec().get("priors", {}).get(form, {}).items()
+                 if fnmatch(base, pattern)), None)
+
+
+def expected_near(form: str, name: str) -> bool:
+    """Whether the handwritten date ``name`` is expected near another date (a signed date)."""
+    return "near" in (_prior_spec(form, name) or {})
+
+
 def prior(form: str, name: str, page: dict[str, FieldValue]) -> Prior | None:
     """What the handwritten date, time or number ``name`` is expected to be (``priors`` in the
     data), from the printed dates already read on the same ``page``; None when nothing is
     known."""
-    _, base = split_page_prefix(name)
-    spec = next((v for pattern, v in _spec().get("priors", {}).get(form, {}).items()
-                 if fnmatch(base, pattern)), None)
+    spec = _prior_spec(form, name)
     if spec is None:
         return None
     if "weekday" in spec:

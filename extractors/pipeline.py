@@ -213,7 +213,7 @@ def assemble(source: str, received_at: str | None, reads: list[PageRead],
     crops = {(r.index, name): crop for r in reads for name, crop in r.kept_crops.items()}
     documents = names.resolve(documents, crops)          # handwritten names vs known names
     documents = weeks.resolve(documents, crops, received_at)   # a sheet's week: its month
-    documents = neardates.resolve(documents, crops)      # a guessed date vs its window
+    documents = neardates.resolve(documents, crops, received_at)  # a guess vs its window
     extract = Extract(source, received_at, [r.info() for r in reads], documents)
     return validators.check(extract, history)
 

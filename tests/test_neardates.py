@@ -51,3 +51,22 @@ def test_a_date_read_surely_enough_or_without_its_anchor_is_left_as_read():
     del alone.fields["date_generated"]
     [doc] = neardates.resolve([alone], crops)
     assert doc.fields["parent_signed_date"].value is None
+
+
+def test_a_signed_date_without_its_anchor_is_read_against_the_days_before_receipt():
+    crops = {(0, "parent_signed_date"): _crop("9/10/2025", 2)}
+    alone = _certificate(FieldValue(None, 0.0, 0, BOX, "date"))
+    del alone.fields["date_generated"]
+    [doc] = neardates.resolve([alone], crops, "2025-09-15T10:00:00-04:00")
+    got = doc.fields["parent_signed_date"]
+    assert got.value == "2025-09-10" and got.confidence <= neardates.GUESS
+
+
+def test_an_open_reading_inside_the_window_is_not_traded_for_one_outside_it():
+    crops = {(0, "parent_signed_date"): _crop("3/15/2026", 3)}     # window 9/5 to 12/5/2025
+    inside = FieldValue("2025-11-15", 0.1, 0, BOX, "date")
+    [doc] = neardates.resolve([_certificate(inside)], crops)
+    assert doc.fields["parent_signed_date"] is inside
+    outside = FieldValue("2046-03-15", 0.1, 0, BOX, "date")
+    [doc] = neardates.resolve([_certificate(outside)], crops)
+    assert doc.fields["parent_signed_date"].value == "2026-03-15"
