@@ -25,6 +25,7 @@ import os
 import resource
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -116,15 +117,16 @@ def inputs(folder: Path) -> list[Path]:
 
 
 def score_folder(folder: Path, jobs: int, reassemble: bool = False, why: bool = False
-                 ) -> tuple[Score, int, float, list[str]]:
+                 ) -> tuple[Score, Counter, Counter, list[str]]:
+    """The scores of every file in ``folder``, with pages and CPU seconds by channel."""
     files = inputs(folder)
-    score, pages, cpu, errors = Score(), 0, 0.0, []
+    score, pages, cpu, errors = Score(), Counter(), Counter(), []
     with ProcessPoolExecutor(jobs) as pool:
         for name, pred, error, seconds in pool.map(_reassemble if reassemble else _extract,
                                                    files):
             truth = json.loads((folder / f"{name}.truth.json").read_text())
-            pages += len(truth["pages"])
-            cpu += seconds
+            pages[truth["channel"]] += len(truth["pages"])
+            cpu[truth["channel"]] += seconds
             if pred is None:
                 errors.append(f"{name}: {error}")
                 pred = {"source": name, "received_at": None, "pages": [], "documents": []}
@@ -169,8 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     for line in errors:
         print("look at:", line)
     what = "stages 8-9 only" if args.reassemble else "one core, Tesseract included"
-    print(f"{pages} pages; {cpu / max(pages, 1):.2f} s CPU per page ({what}); "
-          f"{time.monotonic() - start:.0f} s wall with {args.jobs} processes")
+    print(f"{pages.total()} pages; {cpu.total() / max(pages.total(), 1):.2f} s CPU per page "
+          f"({what}); {time.monotonic() - start:.0f} s wall with {args.jobs} processes")
+    print("  CPU per page by channel: " + ", ".join(
+        f"{ch} {cpu[ch] / pages[ch]:.2f} s ({pages[ch]})" for ch in sorted(pages) if pages[ch]))
+    faxes = [ch for ch in pages if ch.startswith("fax")]
+    fax_pages = sum(pages[ch] for ch in faxes)
+    if fax_pages:
+        print(f"  CPU per fax page {sum(cpu[ch] for ch in faxes) / fax_pages:.2f} s "
+              f"({fax_pages} pages; target 1.5 s)")
     return 0
 
 
