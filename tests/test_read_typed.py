@@ -19,7 +19,7 @@ def _printed(text: str, field=DOB) -> read.Crop:
 
 
 def test_a_printed_date_is_read_by_tesseract():
-    [fv] = read._read_typed([_printed("01/11/2014")], "date", True, 200, "DCC-94")
+    [fv] = read._read_typed([_printed("01/11/2014")], True, 200, "DCC-94")
     assert fv.value == "2014-01-11" and fv.confidence > read.GLYPH_FALLBACK_MAX
 
 
@@ -27,14 +27,14 @@ def test_a_date_tesseract_reads_nothing_of_is_read_glyph_by_glyph(monkeypatch):
     # Tesseract 5.3 returned nothing at all for a faxed "01/11/2014" with a speck between
     # the ones: its failure is injected here, the glyphs still read the date, less surely
     monkeypatch.setattr(read.ocr, "read_lines", lambda crops, *a, **k: [("", 0.0)] * len(crops))
-    [fv] = read._read_typed([_printed("01/11/2014")], "date", True, 200, "DCC-94")
+    [fv] = read._read_typed([_printed("01/11/2014")], True, 200, "DCC-94")
     assert fv.value == "2014-01-11" and fv.confidence <= read.GLYPH_FALLBACK_MAX
-    [fv] = read._read_typed([_printed("TBD")], "date", True, 200, "DCC-94")
+    [fv] = read._read_typed([_printed("TBD")], True, 200, "DCC-94")
     assert fv.value is None                          # no date in the glyphs either
 
 
 def test_an_amount_tesseract_reads_nothing_of_keeps_its_dollar_sign_apart(monkeypatch):
     # the "$" is a glyph of its own, not a digit ("$28.00" was read "628.00" without it)
     monkeypatch.setattr(read.ocr, "read_lines", lambda crops, *a, **k: [("", 0.0)] * len(crops))
-    [fv] = read._read_typed([_printed("$28.00", RATE)], "money", True, 200, "DCC-94")
+    [fv] = read._read_typed([_printed("$28.00", RATE)], True, 200, "DCC-94")
     assert fv.value == "28.00"
