@@ -109,6 +109,19 @@ def test_parent_signature_only_for_rows_with_times():
     assert rule_ids(check(extract(("DCC-94E", empty_row), received_at=None))) == set()
 
 
+def test_parent_signature_on_a_row_whose_times_a_fax_lost_but_whose_initials_it_kept():
+    lost = {MON + "time_in": None, MON + "time_out": None, "rows.0.parent_signature": "blank"}
+    e = extract(("DCC-94E", clean_94e(WEEK, [("JAYDEN LOPEZ", ["mon"])], **lost)),
+                received_at=None)
+    for box in (MON + "time_in", MON + "time_out"):
+        e.documents[0].fields[box].confidence = 0.3          # the pen lost: read as a guess
+    decided = run(e)
+    assert findings(decided.extract, "dcc94e.parent_signature")
+    e.documents[0].fields[MON + "in_initials"].confidence = 0.7   # initials unsure too
+    e.documents[0].fields[MON + "out_initials"].confidence = 0.7
+    assert not findings(run(e).extract, "dcc94e.parent_signature")
+
+
 def test_provider_signature():
     [f] = findings(sheet(provider_signature="blank"))
     assert f.rule == "dcc94e.provider_signature" and "2022-06-05" in f.message

@@ -22,6 +22,7 @@ FORM = "DCC-94E"
 # 0.99 were truly absent 5 times of 132 (a fax thins a light pen's initials to specks the ink
 # test doubts), at 0.99 or more 215 times of 215. The sheet goes to a person instead.
 ABSENT_SURE = 0.95
+INITIALLED_SURE = 0.95  # initials read present at least this surely: a time was written there
 
 
 @dataclass(frozen=True)
@@ -209,12 +210,20 @@ def initials(r: Reading, ctx: Context) -> list[Finding]:
 
 @rule("dcc94e.parent_signature")
 def parent_signature(r: Reading, ctx: Context) -> list[Finding]:
+    """A row with times but no parent's signature. A time's initials, surely there, show the
+    time was written when the time itself was not read (a fax lost the pen it was written
+    with): the parent initials beside a time they write, never alone."""
     out = []
     for row in rows(r):
         name = f"rows.{row.index}.parent_signature"
-        written = [r.present(v.prefix + t) for v in row.visits if not stray(r, v)
-                   for t in ("time_in", "time_out")]
-        if any(written) and r.get(name) in ("blank", None):
+        visits = [v for v in row.visits if not stray(r, v)]
+        written = any([r.present(v.prefix + t) for v in visits for t in ("time_in", "time_out")])
+        if not written and r.peek(name) in ("blank", None):
+            initialled = [v.prefix + m for v in visits for m in ("in_initials", "out_initials")
+                          if r.peek(v.prefix + m) == "present"
+                          and r.confidence(v.prefix + m) >= INITIALLED_SURE]
+            written = bool(initialled) and r.get(initialled[0]) == "present"
+        if written and r.get(name) in ("blank", None):
             out.append(finding(
                 "dcc94e.parent_signature",
                 f"{row.label}: times are recorded for the week but the parent did not sign the "
