@@ -97,16 +97,18 @@ def weekday_of_billing_month(name: str, prefix: str, fields: dict[str, FieldValu
 
 def month_by_weekdays(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """The billing month checked against the weekday letters printed under its days (the
-    system prints them from the month, so they spell it again). When a surely read month
-    starts on another weekday than a clear majority of the letters say, it was misread (a
-    faxed 5 read as 8): the one month within a digit of the reading that fits the letters
-    (and, among several, lies up to three months before the date generated) replaces it,
-    else the reading stays; either way it goes to a person (confidence under
-    0.8), and the weekdays follow the letters."""
+    system prints them from the month, so they spell it again). When a month starts on
+    another weekday than a clear majority of the letters say, it was misread (a faxed 5 read
+    as 8): the one month within a digit of the reading that fits the letters (and, among
+    several, lies up to three months before the date generated) replaces it, else the
+    reading stays; either way it goes to a person (confidence under 0.8), and the weekdays
+    follow the letters. An unsure reading is checked too: a PBF's two pages had "2025-06"
+    at 0.74 and "2025-05" at 0.68, the copies' vote took the wrong one and a tie with the
+    date generated left the month unread, so no sheet was compared with the PBF."""
     out = dict(fields)
     for name, fv in fields.items():
         prefix, base = split_page_prefix(name)
-        if base != "billing_month" or fv.value is None or fv.confidence < 0.8:
+        if base != "billing_month" or fv.value is None:
             continue
         voted = _weekday_by_vote(prefix, fields)
         year, number = (int(v) for v in fv.value.split("-"))
@@ -119,7 +121,8 @@ def month_by_weekdays(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
             due = _months(generated.value[:7])                            # come just before
             fits = [m for m in fits if 0 <= due - _months(m) <= 3]
         value = fits[0] if len(fits) == 1 else fv.value
-        out[name] = replace(fv, value=value, confidence=min(0.75, voted[1]), alternatives=())
+        confidence = min(0.75, voted[1], 1.0 if value != fv.value else fv.confidence)
+        out[name] = replace(fv, value=value, confidence=confidence, alternatives=())
     return out
 
 

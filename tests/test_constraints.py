@@ -63,6 +63,18 @@ def test_a_misread_month_is_found_by_the_weekday_letters_printed_from_it():
     assert constraints.apply("DCC-97", right)["billing_month"].confidence == 0.85
 
 
+def test_an_unsure_month_the_letters_contradict_is_checked_too_and_never_made_surer():
+    fields = _weekdays(calendar.weekday(2025, 5, 1), 31, {})       # May 2025, read as June
+    fields["billing_month"] = FieldValue("2025-06", 0.74, 0, (0, 0, 1, 1), "month")
+    fields["date_generated"] = FieldValue("2025-06-01", 0.93, 0, (0, 0, 1, 1), "date")
+    out = constraints.apply("DCC-97", fields)["billing_month"]
+    assert out.value == "2025-05" and out.confidence <= 0.75
+    fields["billing_month"] = FieldValue("2025-06", 0.4, 0, (0, 0, 1, 1), "month")
+    del fields["date_generated"]                  # several months fit: the reading stays
+    out = constraints.apply("DCC-97", fields)["billing_month"]
+    assert out.value == "2025-06" and out.confidence == 0.4
+
+
 def test_weekdays_are_voted_from_the_letters_when_the_month_was_not_read():
     fields = _weekdays(3, 30, {5: "H", 12: "IJ"})     # day 1 a Thursday: 5, 12 Mondays
     fields["billing_month"] = FieldValue(None, 0.0, 0, (0, 0, 1, 1), "month")
