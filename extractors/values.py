@@ -13,7 +13,7 @@ None: an empty box is ``absent``, ``unchecked`` or ``blank``.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Callable
 
@@ -123,6 +123,11 @@ def _time(raw: str | None) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def month_before(day: date) -> date:
+    """The first day of the month before ``day``'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def received_date(received_at: str | None) -> date | None:

@@ -32,7 +32,7 @@ import numpy as np
 from .constraints import OFFSET_WEIGHT
 from .model import Document, FieldValue
 from .readers import handwriting as hw
-from .values import received_date
+from .values import month_before, received_date
 
 SURE_MARGIN = 0.4      # nats per character by which the week must beat the next reading
 ELSEWHERE = -4.0       # log prior of a date outside the PBF's month against one inside it
@@ -71,11 +71,6 @@ def sundays(month: date) -> list[date]:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     start = first - timedelta(days=(first.weekday() + 1) % 7)         # the Sunday on or before
     return [start + timedelta(weeks=k) for k in range((last - start).days // 7 + 1)]
-
-
-def month_before(day: date) -> date:
-    """The first day of the month before ``day``'s."""
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def elsewhere(month: date) -> list[date]:

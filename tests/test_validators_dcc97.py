@@ -274,7 +274,8 @@ def test_electronic_signature_on_pbf_is_not_missing():
     ({}, "June 2022", True),
     ({"billing_month": "2022-08"}, "an unreadable month", False),   # one against one
     ({"billing_month": None}, "June 2022", True),         # the 1st of July says June
-    ({"billing_month": "2022-08", "date_generated": None}, "August 2022", True)])
+    ({"billing_month": "2022-08", "date_generated": None}, "August 2022", True),
+    ({"date_generated": "2022-07-02"}, "June 2022", True)])   # a misread day of July
 def test_billing_month_is_read_from_the_month_and_the_date_generated(changes, month, sure):
     from validators import run
     result = run(extract(("DCC-97", clean_97(provider_signature="blank", **changes)),

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from extractors.model import Finding
+from extractors.values import month_before
 
 from . import policy
 from .reading import (Context, Reading, finding, listing, parse_date, parse_month,
@@ -80,15 +81,17 @@ def unread_codes(r: Reading, d: Day) -> list[str]:
 
 def billing_month(r: Reading) -> date | None:
     """First day of the billing month. It is printed on every page, and the form is generated
-    on the 1st of the next month, so the copies and ``date_generated`` vote (see
-    :meth:`Reading.vote`)."""
+    in the next month (on its 1st), so the copies and ``date_generated`` vote (see
+    :meth:`Reading.vote`). The month before the generated date's month, not the day before
+    it: a faxed "01/01/2025" read as 2025-01-02 had voted for January against two copies of
+    December, and the tie left the month unread."""
     names = ["billing_month"] + sorted(m.group(0) for m in r.names(r"p\d+\.billing_month"))
     copies = [(name, parse_month(r.peek(name))) for name in names]
     for name in ["date_generated"] + sorted(m.group(0)
                                             for m in r.names(r"p\d+\.date_generated")):
         generated = parse_date(r.peek(name))
         if generated is not None:
-            copies.append((name, (generated - timedelta(days=1)).replace(day=1)))
+            copies.append((name, month_before(generated)))
     return r.vote(copies, "billing_month")[1]
 
 
