@@ -118,6 +118,20 @@ def test_end_sequence(codes, fires):
     assert bool(findings(checked, "dcc97.end_sequence")) == fires
 
 
+def test_end_sequence_leaves_a_probably_misread_code_to_a_person():
+    """A "55" read as "5" (no code) at 0.74 is not a later day left uncoded 55."""
+    codes = {15: "60", 16: "55", 17: "55", 20: "55", 21: "55", 22: "55", 23: "55", 24: "55",
+             27: "55", 28: "55", 29: "5", 30: "55"}
+    e = extract(("DCC-97", clean_97(children=one_child(codes))), received_at=RECEIVED_97)
+    name = "children.0.days.29.provider_exception"
+    e.documents[0].fields[name].confidence = 0.74
+    decided = run(e)
+    assert not findings(decided.extract, "dcc97.end_sequence")
+    assert name in decided.decisions[0].unreadable
+    e.documents[0].fields[name].confidence = 0.99         # surely a 5: no code, after a 60
+    assert findings(run(e).extract, "dcc97.end_sequence")
+
+
 def test_end_sequence_on_flex_counts_every_later_coded_day():
     ok = pbf(children=one_child({6: "1", 7: "60", 8: "55"}, "FLEX"))
     bad = pbf(children=one_child({6: "1", 7: "60", 8: "1"}, "FLEX"))

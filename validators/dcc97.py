@@ -251,8 +251,22 @@ def _ends(day: Day) -> bool:
     return entry is not None and entry.ends_enrollment
 
 
+def _misread_code(r: Reading, d: Day) -> bool:
+    """Whether the day's handwritten code is in no table and read under ``UNKNOWN_SURE``:
+    likelier a code misread than a wrong one (a "55" read as "5" at 0.74), so no rule may
+    claim on it; the PBF goes to a person for it."""
+    name = d.exception_field
+    if d.exception is None or policy.code(d.exception) is not None or \
+            r.confidence(name) >= UNKNOWN_SURE:
+        return False
+    r.unreadable(name)
+    return True
+
+
 @rule("dcc97.end_sequence")
 def end_sequence(r: Reading, ctx: Context) -> list[Finding]:
+    """The days after a code that ends the enrollment (60, 65) that are not coded 55; a day
+    whose code is probably misread (``_misread_code``) is left to a person."""
     out = []
     for child in children(r):
         ends = [i for i, d in enumerate(child.days) if _ends(d)]
@@ -260,7 +274,8 @@ def end_sequence(r: Reading, ctx: Context) -> list[Finding]:
             continue
         first = child.days[ends[0]]
         later = [d for d in child.days[ends[0] + 1:]
-                 if (d.scheduled or d.exception) and d.billed != policy.AFTER_END]
+                 if (d.scheduled or d.exception) and d.billed != policy.AFTER_END
+                 and not _misread_code(r, d)]
         if later:
             out.append(finding(
                 "dcc97.end_sequence",
