@@ -20,6 +20,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Callable
 
+from . import names
 from .forms import split_page_prefix
 from .model import FieldValue
 from .readers.handwriting import Prior
@@ -264,6 +265,7 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     vocab = _spec()["vocabularies"].get(form, {})
     derived = _spec()["derived"].get(form, {})
     formats = _spec()["formats"].get(form, {})
+    people = _spec().get("person_names", {}).get(form, [])
     if "weekday_of_billing_month" in derived.values():
         fields = month_by_weekdays(fields)
     out = dict(fields)
@@ -291,6 +293,8 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
                     value, conf = conform(fv.value, fmt, fv.confidence)
                     out[name] = replace(fv, value=value, confidence=conf)
                     break
+            if any(fnmatch(base, pattern) for pattern in people):
+                out[name] = replace(fv, value=names.split_initial(fv.value))
     return _offsets(form, _spans(form, _weekly(form, vocab, out)))
 
 

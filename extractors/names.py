@@ -183,6 +183,36 @@ def _common_names(doc: Document, crops: dict[tuple[int, str], np.ndarray],
     return replace(doc, fields=fields)
 
 
+def printed_name(text: str) -> str:
+    """A printed name as Tesseract read it off a fax, without what the fax added: a speck
+    read as "." or "," between words ("PAISLEY. NAPIER", "KAYLA S.ADAMS": a space), and the
+    box's border at either end, read "|" and mapped to a lone "I" ("BENTLEY ALLEN I"). The
+    system prints names in capitals without punctuation, and no name ends in a lone I."""
+    words = re.sub(r"[.,]", " ", text).split()
+    while words and words[-1] == "I":
+        words.pop()
+    while words and words[0] == "I":
+        words.pop(0)
+    return " ".join(words)
+
+
+def split_initial(value: str | None) -> str | None:
+    """A printed person's name "FIRST LAST" whose middle initial Tesseract ran into a word
+    ("ROSAL HOWARD", "JESSICA LALLEN"): a first word that is no first name but one and a
+    letter, or a last word that is no surname but a letter and one, is split there. Names
+    of three words or more, and words that are names already, stay as read."""
+    words = (value or "").split()
+    if len(words) != 2 or not all(w.isalpha() for w in words):
+        return value
+    firsts, lasts = _lexicon()
+    first, last = words
+    if first not in firsts and len(first) > 2 and first[:-1] in firsts:
+        return f"{first[:-1]} {first[-1]} {last}"
+    if last not in lasts and len(last) > 2 and last[1:] in lasts:
+        return f"{first} {last[0]} {last[1:]}"
+    return value
+
+
 @cache
 def _lexicon() -> tuple[dict[str, int], dict[str, int]]:
     """First and last names -> rank (0 is the most common)."""

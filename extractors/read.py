@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from . import clock, constraints, glyphs
+from . import clock, constraints, glyphs, names
 from . import ink as inklib
 from . import ocr
 from .forms import Field, Page
@@ -536,6 +536,8 @@ def _typed_value(c: Crop, kind: str, printed: bool, text: str, conf: float,
     end in a roman numeral ("LICENSED TYPE II"): the numeral is then counted on the image."""
     if printed and kind in PRINTED_READERS:
         text = text.translate(PRINTED_LOOKALIKES)
+    if printed and kind == "name":
+        text = names.printed_name(text)
     if printed and kind == "text" and any(glyphs.NUMERAL_END.search(v) for v in numbered):
         text, conf = _numeral_by_stems(c, text.strip(), conf, numbered)
     if kind == "money" and "." not in text and len(re.sub(r"\D", "", text)) >= 3:

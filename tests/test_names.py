@@ -3,6 +3,8 @@ import random
 import sys
 from pathlib import Path
 
+import pytest
+
 from extractors import names
 from extractors.model import Document, FieldValue
 from sample_scans.hand import HandBook, pool
@@ -165,3 +167,28 @@ def test_a_number_the_beam_never_listed_is_weighed_by_its_ink():
         read = _number("7684321", 0.3, (("7684321", 0.3),))
         assert names.known_number(read, "2552505", other) == read
     assert taken >= 5
+
+
+def test_a_printed_name_loses_what_the_fax_added():
+    assert names.printed_name("PAISLEY. NAPIER") == "PAISLEY NAPIER"     # a speck
+    assert names.printed_name("KAYLA S.ADAMS") == "KAYLA S ADAMS"        # a space seen as "."
+    assert names.printed_name("BENTLEY ALLEN I") == "BENTLEY ALLEN"      # the box's border
+    assert names.printed_name("JAYDEN LOPEZ") == "JAYDEN LOPEZ"
+
+
+@pytest.mark.parametrize("read,name", [
+    ("ROSAL HOWARD", "ROSA L HOWARD"), ("JESSICA LALLEN", "JESSICA L ALLEN"),
+    ("ROSA ALLEN", "ROSA ALLEN"),                       # names already: nothing to split
+    ("ROSA L HOWARD", "ROSA L HOWARD"), ("WILOCAT LEARNING", "WILOCAT LEARNING")])
+def test_a_middle_initial_run_into_a_printed_name_is_split_off(read, name):
+    assert names.split_initial(read) == name
+
+
+def test_person_names_are_split_where_the_forms_data_says_they_are_people():
+    from extractors import constraints
+    from extractors.model import FieldValue
+    read = {"applicant.name": FieldValue("ROSAL HOWARD", 0.9, 0, (0, 0, 1, 1), "name"),
+            "provider.name": FieldValue("ROSAL HOWARD", 0.9, 0, (0, 0, 1, 1), "name")}
+    out = constraints.apply("DCC-94", read)
+    assert out["applicant.name"].value == "ROSA L HOWARD"
+    assert out["provider.name"].value == "ROSAL HOWARD"          # a business: as read

@@ -38,3 +38,11 @@ def test_an_amount_tesseract_reads_nothing_of_keeps_its_dollar_sign_apart(monkey
     monkeypatch.setattr(read.ocr, "read_lines", lambda crops, *a, **k: [("", 0.0)] * len(crops))
     [fv] = read._read_typed([_printed("$28.00", RATE)], True, 200, "DCC-94")
     assert fv.value == "28.00"
+
+
+def test_a_printed_name_is_read_without_the_specks_and_border_a_fax_adds(monkeypatch):
+    name = load_form("DCC-94").page(1).field("children.0.name")
+    monkeypatch.setattr(read.ocr, "read_lines",
+                        lambda crops, *a, **k: [("PAISLEY. NAPIER |", 0.9)] * len(crops))
+    [fv] = read._read_typed([_printed("PAISLEY NAPIER", name)], True, 200, "DCC-94")
+    assert fv.value == "PAISLEY NAPIER"
