@@ -51,6 +51,7 @@ NEIGHBOURS = 6         # per word: the most common real names one edit away
 # 8080: 11 of 29 names moved; 38 -> 49 of 96 names right, none made wrong; 5151 and 6061:
 # 2 of 2), so its confidence is low: a worker sees it.
 LEXICON_CONFIDENCE = 0.35
+SPLIT_RANK = 10000     # a name split off a run-together initial is among this many commonest
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -199,16 +200,22 @@ def printed_name(text: str) -> str:
 def split_initial(value: str | None) -> str | None:
     """A printed person's name "FIRST LAST" whose middle initial Tesseract ran into a word
     ("ROSAL HOWARD", "JESSICA LALLEN"): a first word that is no first name but one and a
-    letter, or a last word that is no surname but a letter and one, is split there. Names
-    of three words or more, and words that are names already, stay as read."""
+    letter, or a last word that is no surname but a letter and one, is split there, when
+    that one is a common name (``SPLIT_RANK``; the surname list also holds "SE", which a
+    misread "OSE" is not). Names of three words or more, and words that are names already,
+    stay as read."""
     words = (value or "").split()
     if len(words) != 2 or not all(w.isalpha() for w in words):
         return value
     firsts, lasts = _lexicon()
     first, last = words
-    if first not in firsts and len(first) > 2 and first[:-1] in firsts:
+
+    def common(word: str, ranks: dict[str, int]) -> bool:
+        return len(word) >= 3 and ranks.get(word, SPLIT_RANK) < SPLIT_RANK
+
+    if first not in firsts and common(first[:-1], firsts):
         return f"{first[:-1]} {first[-1]} {last}"
-    if last not in lasts and len(last) > 2 and last[1:] in lasts:
+    if last not in lasts and common(last[1:], lasts):
         return f"{first} {last[0]} {last[1:]}"
     return value
 

@@ -1,4 +1,6 @@
 """Printed fields read by Tesseract, and the glyph-by-glyph fallback when it reads nothing."""
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -7,6 +9,7 @@ from extractors.forms import load_form
 
 DOB = load_form("DCC-94").page(1).field("children.0.dob")
 RATE = load_form("DCC-94").page(1).field("children.0.state_max_rate_full")
+DATA = Path(__file__).parent / "data"
 
 
 def _printed(text: str, field=DOB) -> read.Crop:
@@ -46,3 +49,16 @@ def test_a_printed_name_is_read_without_the_specks_and_border_a_fax_adds(monkeyp
                         lambda crops, *a, **k: [("PAISLEY. NAPIER |", 0.9)] * len(crops))
     [fv] = read._read_typed([_printed("PAISLEY NAPIER", name)], True, 200, "DCC-94")
     assert fv.value == "PAISLEY NAPIER"
+
+
+def test_a_printed_name_ending_in_a_bar_i_keeps_it():
+    # Liberation's I is a plain bar: at the end of "OSEI" on a phone photo (tests/data: the
+    # crop as the pipeline hands it to Tesseract, from a generated page) Tesseract 5.3 reads
+    # it as "!", and a whitelist without "!" made the name "MASON OSE" read at 0
+    name = load_form("DCC-97").page(1).field("children.0.name")
+    grey = np.asarray(Image.open(DATA / "photo-name-osei.png").convert("L"))
+    binary = np.where(grey < 128, 0, 255).astype(np.uint8)
+    crop = read.Crop(name, (0, 0, grey.shape[1], grey.shape[0]), grey, binary,
+                     ink.measure(binary, 200))
+    [fv] = read._read_typed([crop], True, 200, "DCC-97")
+    assert fv.value == "MASON OSEI"
