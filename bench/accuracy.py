@@ -92,14 +92,18 @@ def _with_reasons(extract) -> dict:
 
 def _why(pred: dict, truth: dict, reasons: list[list[str]]) -> list[str]:
     """For each clean document not accepted: its form, then each field that held it back with
-    its confidence, marked ``WRONG`` where the value read is not the truth."""
+    its confidence, marked ``WRONG`` where the value read is not the truth (a PBF can be held
+    by the fields of a sheet it was compared with: those are named as a paired document's)."""
     out = []
     for t_doc, p_doc in _pairs(pred, truth):
         if t_doc["route"] != "accept" or p_doc is None or p_doc["route"] == "accept":
             continue
         held = []
         for name in reasons[pred["documents"].index(p_doc)]:
-            got = p_doc["fields"].get(name, {})
+            if name not in p_doc["fields"]:     # a paired document's (a PBF held by a sheet)
+                held.append(f"{name} of a paired document")
+                continue
+            got = p_doc["fields"][name]
             want = t_doc["fields"].get(name, {}).get("value")
             mark = "" if got.get("value") == want else " WRONG"
             held.append(f"{name} {got.get('confidence', 0):.2f}{mark}")
