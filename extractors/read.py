@@ -64,6 +64,9 @@ READERS: dict[str, tuple[int, str | None, bool]] = {
 # twelve (every type read, and read again larger); the type's parsing (``values``) still
 # holds each value to its type.
 PRINTED_FIGURES = "0123456789/()-$., "
+# ... which lets a fax speck after a date come back as "04/30/2026 ." or "11/30/2026,": what
+# no value of the type starts or ends with is taken off its ends before it is parsed
+END_SPECKS = {"date": " .,-()$", "month": " .,-()$", "money": " ,-()", "number": " .,-$"}
 PRINTED_READERS: dict[str, tuple[int, str | None, bool]] = {
     "text": (7, None, False),
     "name": (7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'-|!", True),
@@ -540,6 +543,8 @@ def _typed_value(c: Crop, kind: str, printed: bool, text: str, conf: float,
         text = text.translate(PRINTED_LOOKALIKES)
     if printed and kind == "name":
         text = names.printed_name(text)
+    if printed and kind in END_SPECKS:
+        text = text.strip().strip(END_SPECKS[kind])
     if printed and kind == "text" and any(glyphs.NUMERAL_END.search(v) for v in numbered):
         text, conf = _numeral_by_stems(c, text.strip(), conf, numbered)
     if kind == "money" and "." not in text and len(re.sub(r"\D", "", text)) >= 3:

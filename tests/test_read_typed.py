@@ -62,3 +62,10 @@ def test_a_printed_name_ending_in_a_bar_i_keeps_it():
                      ink.measure(binary, 200))
     [fv] = read._read_typed([crop], True, 200, "DCC-97")
     assert fv.value == "MASON OSEI"
+
+
+def test_a_speck_after_a_printed_date_is_not_part_of_it(monkeypatch):
+    # the figures' shared whitelist has "." and ",": a speck after the date came back so
+    monkeypatch.setattr(read.ocr, "read_lines", lambda crops, *a, **k: [("04/30/2026 .", 0.91)])
+    [fv] = read._read_typed([_printed("04/30/2026")], True, 200, "DCC-94")
+    assert fv.value == "2026-04-30"
