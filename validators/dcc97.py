@@ -164,6 +164,16 @@ def same_code_exception(r: Reading, ctx: Context) -> list[Finding]:
 UNKNOWN_SURE = 0.8
 
 
+def _misread(r: Reading, name: str, code: str | None) -> bool:
+    """Whether the handwritten ``code`` in ``name`` is in no table and read under
+    ``UNKNOWN_SURE``: likelier a code misread than a wrong one (a "55" read as "5" at 0.74),
+    so no rule may claim on it; the PBF goes to a person for it."""
+    if code is None or policy.code(code) is not None or r.confidence(name) >= UNKNOWN_SURE:
+        return False
+    r.unreadable(name)
+    return True
+
+
 @rule("dcc97.unknown_code")
 def unknown_code(r: Reading, ctx: Context) -> list[Finding]:
     out = []
@@ -174,11 +184,10 @@ def unknown_code(r: Reading, ctx: Context) -> list[Finding]:
                 value = getattr(d, line)
                 if value is None:
                     continue
-                entry = policy.code(value)
                 name = d.prefix + f"{line}_exception"
-                if entry is None and r.confidence(name) < UNKNOWN_SURE:
-                    r.unreadable(name)     # more likely a code misread than a wrong code
+                if _misread(r, name, value):
                     continue
+                entry = policy.code(value)
                 if entry is None:
                     unknown.append(f"{value} on day {d.number}")
                 elif child.schedule and child.schedule not in entry.schedules:
@@ -251,22 +260,10 @@ def _ends(day: Day) -> bool:
     return entry is not None and entry.ends_enrollment
 
 
-def _misread_code(r: Reading, d: Day) -> bool:
-    """Whether the day's handwritten code is in no table and read under ``UNKNOWN_SURE``:
-    likelier a code misread than a wrong one (a "55" read as "5" at 0.74), so no rule may
-    claim on it; the PBF goes to a person for it."""
-    name = d.exception_field
-    if d.exception is None or policy.code(d.exception) is not None or \
-            r.confidence(name) >= UNKNOWN_SURE:
-        return False
-    r.unreadable(name)
-    return True
-
-
 @rule("dcc97.end_sequence")
 def end_sequence(r: Reading, ctx: Context) -> list[Finding]:
     """The days after a code that ends the enrollment (60, 65) that are not coded 55; a day
-    whose code is probably misread (``_misread_code``) is left to a person."""
+    whose code is probably misread (``_misread``) is left to a person."""
     out = []
     for child in children(r):
         ends = [i for i, d in enumerate(child.days) if _ends(d)]
@@ -275,7 +272,7 @@ def end_sequence(r: Reading, ctx: Context) -> list[Finding]:
         first = child.days[ends[0]]
         later = [d for d in child.days[ends[0] + 1:]
                  if (d.scheduled or d.exception) and d.billed != policy.AFTER_END
-                 and not _misread_code(r, d)]
+                 and not _misread(r, d.exception_field, d.exception)]
         if later:
             out.append(finding(
                 "dcc97.end_sequence",
