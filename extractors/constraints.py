@@ -294,7 +294,7 @@ def apply(form: str, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
                     out[name] = replace(fv, value=value, confidence=conf)
                     break
             if any(fnmatch(base, pattern) for pattern in people):
-                out[name] = replace(fv, value=names.split_initial(fv.value))
+                out[name] = replace(out[name], value=names.split_initial(out[name].value))
     return _offsets(form, _spans(form, _weekly(form, vocab, out)))
 
 

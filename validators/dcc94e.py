@@ -222,7 +222,9 @@ def parent_signature(r: Reading, ctx: Context) -> list[Finding]:
             initialled = [v.prefix + m for v in visits for m in ("in_initials", "out_initials")
                           if r.peek(v.prefix + m) == "present"
                           and r.confidence(v.prefix + m) >= INITIALLED_SURE]
-            written = bool(initialled) and r.get(initialled[0]) == "present"
+            if initialled:
+                r.get(initialled[0])            # the finding rests on these initials
+                written = True
         if written and r.get(name) in ("blank", None):
             out.append(finding(
                 "dcc94e.parent_signature",
