@@ -32,6 +32,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from . import halftone
 from .errors import UnreadableFile, UnsupportedFile
 from .ocr import Word
 
@@ -224,7 +225,7 @@ def positive(pixels: np.ndarray) -> np.ndarray:
 
 def _page(pixels: np.ndarray, stated: tuple[float, float], origin: str,
           words: list[Word] | None = None) -> SourcePage:
-    pixels = positive(pixels)
+    pixels = halftone.descreen(positive(pixels))
     image, dx, dy = square_pixels(pixels, *stated)
     image = to_working_dpi(image, (dx + dy) / 2)
     return SourcePage(image, WORKING_DPI, words, origin, stated)
