@@ -1,13 +1,13 @@
 """Fax pages halftoned by an ordered dither ("photo mode") are smoothed back to grey where, and
-only where, they are dithered; error diffusion, and a text-mode fax with its line noise, are
-left exactly as they came."""
+only where, they are dithered; a greyish paper diffused into dots loses its dots; a text-mode
+fax with its line noise, and error diffusion on white paper, are left exactly as they came."""
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from extractors import halftone, pipeline
 from extractors.load import load
@@ -54,6 +54,16 @@ def test_error_diffusion_is_left_as_the_dots_it_is(page):
     assert halftone.descreen(dots) is dots
 
 
+def test_a_greyish_paper_diffused_loses_its_dots_and_a_light_pen_keeps_them(page):
+    greyish = np.minimum(page, 238).astype(np.uint8)          # the paper of an office scan
+    dots = diffused(greyish)
+    assert (dots[450:, :] == 0).mean() > 0.03                  # the paper came through dotted
+    out = halftone.descreen(dots)
+    assert (out[450:-1, :] == 255).all() and (out[:60, :] == 255).all()   # white paper
+    assert (out[300:400, 100:700] == dots[300:400, 100:700]).all()     # the pen's dots stay
+    assert (out[110:130, 120:680] == 0).all()                          # and so does the bar
+
+
 def test_a_text_mode_fax_with_line_noise_is_left_as_it_came(page):
     fax = np.where(page < 128, 0, 255).astype(np.uint8)       # thresholded: the band is gone
     rng = np.random.default_rng(1)
@@ -65,10 +75,10 @@ def test_a_page_in_shades_of_grey_is_left_as_it_came(page):
     assert halftone.descreen(page) is page
 
 
-@pytest.fixture(scope="module")
-def dcc94_faxes(tmp_path_factory) -> tuple[Path, Path]:
+@pytest.fixture(scope="module", params=[ordered, diffused])
+def dcc94_faxes(tmp_path_factory, request) -> tuple[Path, Path]:
     """DCC-94 on greyish paper, sent as a fine fax in text mode and in photo mode (an ordered
-    dither, as a PC fax driver sends a scan)."""
+    dither or error diffusion, as a PC fax driver sends a scan)."""
     out = tmp_path_factory.mktemp("halftone")
     pdf = pdfium.PdfDocument(DATA / "DCC-94.pdf")
     pages = [np.array(p.render(scale=200 / 72).to_pil().convert("L")) for p in pdf]
@@ -79,7 +89,7 @@ def dcc94_faxes(tmp_path_factory) -> tuple[Path, Path]:
             paper = cv2.resize(grey, (1728, 2156), interpolation=cv2.INTER_AREA) * (235 / 255)
             paper = paper.astype(np.uint8)
             ink = np.where(paper < 128, 0, 255).astype(np.uint8) if mode == "text" \
-                else ordered(paper)
+                else request.param(paper)
             frames.append(Image.fromarray(ink).convert("1"))
         path = out / f"{mode}.tif"
         frames[0].save(path, "TIFF", save_all=True, append_images=frames[1:], dpi=(204, 196),
@@ -88,10 +98,15 @@ def dcc94_faxes(tmp_path_factory) -> tuple[Path, Path]:
     return paths[0], paths[1]
 
 
-def test_a_photo_mode_fax_is_loaded_in_shades_of_grey(dcc94_faxes):
+def test_a_photo_mode_fax_is_loaded_grey_or_on_white_paper(dcc94_faxes):
     text, photo = dcc94_faxes
     assert all(np.isin(p.image, (0, 255)).all() for p in load(text).pages)
-    assert all(not np.isin(p.image, (0, 255)).all() for p in load(photo).pages)
+    as_sent = [np.asarray(f.convert("L")) for f in ImageSequence.Iterator(Image.open(photo))]
+    for page, sent in zip(load(photo).pages, as_sent):
+        if np.isin(page.image, (0, 255)).all():               # error diffusion: 1-bit still,
+            assert (page.image == 0).mean() < 0.8 * (sent == 0).mean()   # its paper white
+        else:                                                  # an ordered dither: grey
+            assert page.image.mean() > sent.mean()
 
 
 def test_a_photo_mode_fax_reads_as_the_text_mode_fax_does(dcc94_faxes):
