@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import accuracy  # noqa: E402
-from extractors import pipeline  # noqa: E402
+from extractors import normalize, pipeline  # noqa: E402
 
 MODES = ("as-sent", "text", "diffusion", "ordered", "diffusion-grey")
 SOURCES = ("scan_pdf", "email", "digital_pdf")     # channels whose files hold a grey paper form
@@ -48,22 +48,12 @@ LINES = ("page classification", "system", "  code ", "  time ", "  date ", "  na
          "  number ", "precision", "clean documents")
 
 
-def exposed(grey: np.ndarray) -> np.ndarray:
-    """The page as a fax machine's automatic exposure leaves it: the paper's own brightness
-    (a wide maximum) divided out, so paper is white and ink keeps its shade."""
-    h, w = grey.shape
-    small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
-    size = max(3, (max(small.shape) // 40) | 1)
-    paper = cv2.dilate(small, np.ones((size, size), np.uint8))
-    paper = cv2.resize(cv2.blur(paper, (size, size)), (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.divide(grey, np.maximum(paper, 1), scale=255)
-
-
 def sent(grey: np.ndarray, dpi: int, mode: str) -> Image.Image:
     """One page image (``dpi`` square pixels) as a 1-bit fax page in ``mode``."""
     h, w = grey.shape
     size = (round(w * FAX_DPI[0] / dpi), round(h * FAX_DPI[1] / dpi))
-    page = cv2.resize(grey if mode == "diffusion-grey" else exposed(grey), size,
+    # a machine's automatic exposure makes the paper white, the ink keeping its shade
+    page = cv2.resize(grey if mode == "diffusion-grey" else normalize.without_paper(grey), size,
                       interpolation=cv2.INTER_AREA)
     if mode == "text":
         return Image.fromarray(np.where(page < 128, 0, 255).astype(np.uint8)).convert("1")

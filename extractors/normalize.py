@@ -61,15 +61,22 @@ def binarize(image: np.ndarray) -> np.ndarray:
     h, w = grey.shape
     if h < 8 or w < 8:
         return np.where(grey < 128, 0, 255).astype(np.uint8)
+    flat = without_paper(grey)
+    threshold, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    threshold = min(threshold, 200)
+    return np.where(flat <= threshold, 0, 255).astype(np.uint8)
+
+
+def without_paper(grey: np.ndarray) -> np.ndarray:
+    """``grey`` (uint8) divided by its paper's brightness, estimated by a wide max-filter on a
+    reduced copy: the paper white, the ink keeping its shade against it."""
+    h, w = grey.shape
     small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
     size = max(3, (max(small.shape) // 40) | 1)
     background = cv2.dilate(small, np.ones((size, size), np.uint8))
     background = cv2.resize(cv2.blur(background, (size, size)), (w, h),
                             interpolation=cv2.INTER_LINEAR)
-    flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
-    threshold, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    threshold = min(threshold, 200)
-    return np.where(flat <= threshold, 0, 255).astype(np.uint8)
+    return cv2.divide(grey, np.maximum(background, 1), scale=255)
 
 
 def is_bilevel(image: np.ndarray) -> bool:
