@@ -48,6 +48,7 @@ sample-set: setup
 bench: setup
 	$(PY) bench/accuracy.py
 	$(PY) bench/accuracy.py --hands heldout
+	$(PY) bench/faxmodes.py --dir var/bench/seed90210-all
 	$(PY) bench/handwriting.py
 
 # Retrain the handwriting model (dev only; the result in extractors/models/ is committed).
