@@ -10,6 +10,8 @@ words of the text layer (exact text, no OCR needed).
 * Fax pages are not square: standard resolution is 204 x 98 dpi. Rows are repeated until
   the pixels are square (204 x 196), which is what makes them readable at all.
 * A black-and-white page that is mostly black is a negative and is turned back (``positive``).
+* A fax delivered inside a PDF (one black-and-white image over the whole page) is read from the
+  image's own pixels at the resolution it was scanned at, as a fax TIFF is.
 * Phone photos: the sheet is found as the largest four-cornered bright region and warped flat
   to a letter page (OpenCV); a photo where no sheet is found is kept as it is.
 * Nothing is dropped silently: a page or attachment that cannot be used is named in
@@ -30,6 +32,7 @@ import cv2
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from . import halftone
@@ -361,6 +364,7 @@ def flatten_sheet(grey: np.ndarray, corners: np.ndarray) -> np.ndarray:
 
 MIN_TEXT_WORDS = 3             # fewer words than this is no text layer worth trusting
 SCANNED_IMAGE_SHARE = 0.5      # an image over half the page: a scan (its text layer is OCR)
+WHOLE_PAGE = 0.95              # an image over this share of the page is the page (``_fax_image``)
 
 
 def _pdf(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
@@ -387,11 +391,44 @@ def _pdf(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
             skipped.append(f"{origin}: damaged, could not be drawn")
             continue
         words = layers[i] if scale == WORKING_DPI / 72 else None
+        fax = _fax_image(page) if words is None else None
+        if fax is not None:
+            pages.append(_page(*fax, origin))
+            continue
         if words is None:
             image = positive(image)
         stated = float(scale * 72)
         pages.append(SourcePage(image, WORKING_DPI, words, origin, (stated, stated)))
     return pages, skipped
+
+
+def _fax_image(page) -> tuple[np.ndarray, tuple[float, float]] | None:
+    """A PDF page that is one black-and-white image laid upright over the whole page (a fax
+    gateway's PDF around a G3/G4 fax image): the image's own pixels, and the resolution they
+    were scanned at along each axis (204 x 98 for a standard fax). None for any other page.
+
+    Drawn by pdfium instead, such a page comes out in shades of grey with square pixels, and
+    is read as an office scan: not as a 1-bit page whose light pen a fax may have lost, nor as
+    a standard-resolution fax whose lines run up and down once it is turned upright, nor
+    (``halftone``) as a photo-mode fax."""
+    if page.get_rotation() % 360:
+        return None
+    images = [o for o in page.get_objects() if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    if len(images) != 1:
+        return None
+    placed = images[0].get_matrix()              # image space -> page points
+    width_pt, height_pt = page.get_size()
+    if (placed.b or placed.c or placed.a <= 0 or placed.d <= 0
+            or placed.a * placed.d < WHOLE_PAGE * width_pt * height_pt):
+        return None
+    try:
+        pixels = _grey(images[0].get_bitmap(render=False).to_pil())
+    except (pdfium.PdfiumError, OSError, ValueError):
+        return None
+    if pixels.size == 0 or np.any((pixels > 0) & (pixels < 255)):
+        return None
+    h, w = pixels.shape
+    return pixels, (w * 72 / placed.a, h * 72 / placed.d)
 
 
 def _pdf_scale(width_pt: float, height_pt: float) -> float:

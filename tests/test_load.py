@@ -13,7 +13,7 @@ import numpy as np
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageSequence
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -150,6 +150,31 @@ def test_pdf_with_a_scan_placed_at_one_point_per_pixel_is_drawn_as_a_letter_page
     page = load(path).pages[0]
     assert_upright_letter(page)
     assert classified(page) == ("DCC-94", 1)
+
+
+@pytest.mark.parametrize("fine", [False, True])
+def test_a_fax_inside_a_pdf_is_read_from_its_own_pixels_as_a_fax_tiff_is(tmp_path, dcc94, fine):
+    tiff = fax_tiff(tmp_path / "fax.tif", dcc94, fine)
+    path = tmp_path / "fax.pdf"                        # a fax gateway's PDF around the image
+    pdf = canvas.Canvas(str(path), pagesize=(612, 792))
+    for frame in ImageSequence.Iterator(Image.open(tiff)):
+        pdf.drawImage(ImageReader(frame.copy()), 0, 0, 612, 792)
+        pdf.showPage()
+    pdf.save()
+    as_pdf, as_tiff = load(path).pages, load(tiff).pages
+    assert len(as_pdf) == 3
+    for page, twin in zip(as_pdf, as_tiff):
+        assert page.source_dpi == pytest.approx((204, 196 if fine else 98), abs=1)
+        assert page.image.shape == twin.image.shape and (page.image == twin.image).all()
+
+
+def test_a_scan_inside_a_pdf_is_still_drawn_by_pdfium(tmp_path, dcc94):
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(612, 792))
+    pdf.drawImage(ImageReader(Image.fromarray(dcc94[0])), 0, 0, 612, 792)
+    pdf.save()
+    page = load(path).pages[0]
+    assert page.source_dpi == (200, 200) and not np.isin(page.image, (0, 255)).all()
 
 
 def test_scan_with_an_invisible_ocr_layer_is_image_only(tmp_path, dcc94):
