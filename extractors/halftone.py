@@ -1,4 +1,5 @@
-"""Black-and-white pages halftoned by an ordered dither, back to shades of grey.
+"""Halftoned black-and-white pages: an ordered dither back to shades of grey, a greyish paper
+diffused into dots back to white.
 
 A fax machine in "photo" mode, and many PC fax drivers, send shades of grey as a pattern of
 dots instead of thresholding them. An ordered dither (a Bayer matrix) lays those dots on a fixed
@@ -103,9 +104,9 @@ def whiten_paper(pixels: np.ndarray, single: np.ndarray) -> np.ndarray:
 
 
 def descreen(pixels: np.ndarray) -> np.ndarray:
-    """``pixels`` with its dithered regions smoothed to grey when they form a screen; returned
-    as it was when it has shades of grey already, no screen, or too little dithered to matter
-    (``MIN_AREA``)."""
+    """``pixels`` with its dithered regions smoothed to grey when they form a screen, or, when
+    they do not, its dotted paper made white (``whiten_paper``); returned as it was when it has
+    shades of grey already, or nothing of either kind worth the name (``MIN_AREA``)."""
     if pixels.size == 0 or np.any((pixels > 0) & (pixels < 255)):
         return pixels
     single = single_pixels(pixels < 128)
