@@ -35,7 +35,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from . import halftone
+from . import halftone, strokes
 from .errors import UnreadableFile, UnsupportedFile
 from .ocr import Word
 
@@ -230,7 +230,7 @@ def _page(pixels: np.ndarray, stated: tuple[float, float], origin: str,
           words: list[Word] | None = None) -> SourcePage:
     pixels = halftone.descreen(positive(pixels))
     image, dx, dy = square_pixels(pixels, *stated)
-    image = to_working_dpi(image, (dx + dy) / 2)
+    image = to_working_dpi(strokes.thinned(image), (dx + dy) / 2)
     return SourcePage(image, WORKING_DPI, words, origin, stated)
 
 
