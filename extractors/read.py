@@ -128,6 +128,7 @@ FAINT_DOUBT = 0.3                 # ... or, beside a written other end of its sp
 WITNESS_SURE = 0.95               # initials this surely present make their time's empty box unsure
 WITNESS_LIKELY = 0.6              # ... and this likely present, a time box read empty only at
                                   # BLANK_EMPTY or FAINT_EMPTY (``_witnessed``, ``likely``)
+SILENT = (None, "blank", "absent")  # what an unwritten box of any type reads as
 FAINT_DATE = 0.5                  # a signature's date read less surely than this: a pen half lost
 LOST_PEN = 0.6                    # a signature's date lost beside it: the writer's other empty
                                   # boxes on the page are at most this sure (``_lost_pen``)
@@ -416,11 +417,35 @@ def _lost_pen(layout: Page, crops: list[Crop], out: dict[str, FieldValue],
     writers = {c.field.filled_by for c in crops
                if c.field.type == "date" and (_inkless(layout, c, out)
                                              or (not shades and _faded(layout, c, out)))}
+    if not shades:
+        writers |= _silent_writers(layout, out)
     for c in crops:
         fv = out[c.field.name]
-        if (c.field.filled_by in writers and c.field.handwritten and fv.value is None
-                and c.field.type in HANDWRITING_KINDS):
+        if c.field.filled_by in writers and c.field.handwritten and (
+                (fv.value is None and c.field.type in HANDWRITING_KINDS)
+                or (fv.value == "absent" and c.field.type == "initials")):
             out[c.field.name] = replace(fv, confidence=min(fv.confidence, LOST_PEN))
+
+
+def _silent_writers(layout: Page, out: dict[str, FieldValue]) -> set[str]:
+    """Writers who sign this page, yet left no mark anywhere on it (every box of theirs, their
+    signatures too, read empty) while another writer's boxes were written: on a 1-bit page,
+    the fax may have lost their pen whole. A fax machine set light (``bench/faxmodes.py``,
+    text-light: dev 6464's forms thresholded at 80) lost the parents' pen on whole DCC-94E
+    sheets, whose rows then read as no attendance and no missing initials: six defective
+    sheets were accepted, three now go to a person. On six development and bench sets this
+    sends one clean sheet to a person (dev 4343: a week with no attendance, a child named
+    and nothing else)."""
+    marked: dict[str, bool] = {}
+    signers = set()
+    for f in layout.fields:
+        fv = out.get(f.name)
+        if not f.handwritten or fv is None:
+            continue
+        signers |= {f.filled_by} if f.type == "signature" else set()
+        marked[f.filled_by] = marked.get(f.filled_by, False) or fv.value not in SILENT
+    return {w for w in signers if not marked[w]
+            and any(m for other, m in marked.items() if other != w)}
 
 
 def _signature_of(layout: Page, c: Crop, out: dict[str, FieldValue]) -> FieldValue | None:

@@ -71,3 +71,39 @@ def test_a_date_read_poorly_on_a_page_with_grey_levels_is_no_lost_pen():
     paper): an e-mailed blank PBF whose date was merely hard to read keeps its sure empty
     boxes, and so its blank_form finding (bench, held-out hands, mail-0019)."""
     assert _after_lost_pen(0.27, shades=True)[CODE].confidence == 0.999
+
+
+SHEET = load_form("DCC-94E").page(1)
+
+
+def _sheet(parent_wrote: bool, provider_wrote: bool = True) -> dict:
+    """A DCC-94E's readings: every box empty but a child's name (the provider's) and, with
+    ``parent_wrote``, one arrival time."""
+    empty = {"signature": "blank", "initials": "absent"}
+    out = {f.name: FieldValue(empty.get(f.type), 0.999, 0, (0, 0, 1, 1), f.type)
+           for f in SHEET.fields if f.handwritten}
+    if provider_wrote:
+        out["rows.0.child_name"] = FieldValue("ZOEY RAMIREZ", 0.99, 0, (0, 0, 1, 1), "name")
+    if parent_wrote:
+        out["rows.0.days.mon.time_in"] = FieldValue("08:00", 0.99, 0, (0, 0, 1, 1), "time")
+    return out
+
+
+def test_a_writer_who_signs_but_left_no_mark_beside_anothers_writing_is_silent():
+    """A fax machine set light lost the parents' pen on whole sheets (bench/faxmodes.py,
+    text-light): their rows read as no attendance, and defective sheets were accepted."""
+    assert read._silent_writers(SHEET, _sheet(parent_wrote=False)) == {"parent"}
+    assert read._silent_writers(SHEET, _sheet(parent_wrote=True)) == set()
+    assert read._silent_writers(SHEET, _sheet(False, provider_wrote=False)) == set()
+
+
+def test_a_silent_writers_empty_boxes_are_not_sure_on_a_fax_only():
+    binary = np.full((10, 10), 255, np.uint8)
+    for shades, sure in ((False, False), (True, True)):
+        crops = [c for c in read.crop_fields(SHEET, FIT, binary, binary, False)
+                 if c.field.name in ("rows.0.days.tue.time_in", "rows.0.days.tue.in_initials")]
+        out = _sheet(parent_wrote=False)
+        read._lost_pen(SHEET, crops, out, shades)
+        time, initials = out["rows.0.days.tue.time_in"], out["rows.0.days.tue.in_initials"]
+        assert (time.confidence > read.LOST_PEN) is sure
+        assert (initials.confidence > read.LOST_PEN) is sure
