@@ -12,7 +12,9 @@ at 204 x 196 dpi in each mode, and scores ``ccap extract`` on them with the same
 ``bench/accuracy.py``:
 
 - ``as-sent``: the files as the set has them (the figures to compare with);
-- ``text``: thresholded, after the machine's automatic exposure has made the paper white;
+- ``text``: thresholded at mid-grey, after the machine's automatic exposure has made the paper
+  white; ``text-dark`` and ``text-light``: the same machine set darker or lighter (thresholded
+  at 200 or at 80);
 - ``diffusion``: exposure as in text mode, then error diffusion;
 - ``ordered``: exposure as in text mode, then a 4 x 4 ordered dither;
 - ``diffusion-grey``: error diffusion of the page as scanned, its paper tone and all (what a
@@ -40,7 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import accuracy  # noqa: E402
 from extractors import normalize, pipeline  # noqa: E402
 
-MODES = ("as-sent", "text", "diffusion", "ordered", "diffusion-grey")
+MODES = ("as-sent", "text", "text-dark", "text-light", "diffusion", "ordered", "diffusion-grey")
+THRESHOLDS = {"text": 128, "text-dark": 200, "text-light": 80}
 SOURCES = ("scan_pdf", "email", "digital_pdf")     # channels whose files hold a grey paper form
 FAX_DPI = (204, 196)                                # fine resolution
 BAYER = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]])
@@ -55,8 +58,9 @@ def sent(grey: np.ndarray, dpi: int, mode: str) -> Image.Image:
     # a machine's automatic exposure makes the paper white, the ink keeping its shade
     page = cv2.resize(grey if mode == "diffusion-grey" else normalize.without_paper(grey), size,
                       interpolation=cv2.INTER_AREA)
-    if mode == "text":
-        return Image.fromarray(np.where(page < 128, 0, 255).astype(np.uint8)).convert("1")
+    if mode in THRESHOLDS:
+        ink = page < THRESHOLDS[mode]
+        return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)).convert("1")
     if mode in ("diffusion", "diffusion-grey"):
         return Image.fromarray(page).convert("1")          # Pillow dithers by Floyd-Steinberg
     if mode == "ordered":
