@@ -90,11 +90,19 @@ def _sheet(parent_wrote: bool, provider_wrote: bool = True) -> dict:
 
 
 def test_a_writer_who_signs_but_left_no_mark_beside_anothers_writing_is_silent():
-    """A fax machine set light lost the parents' pen on whole sheets (bench/faxmodes.py,
-    text-light): their rows read as no attendance, and defective sheets were accepted."""
-    assert read._silent_writers(SHEET, _sheet(parent_wrote=False)) == {"parent"}
+    """A fax machine set light lost parents' pens on whole rows (bench/faxmodes.py,
+    text-light): the rows read as no attendance, and defective sheets were accepted."""
+    assert read._silent_writers(SHEET, _sheet(parent_wrote=False)) == {("parent", ""),
+                                                                       ("parent", "rows.0.")}
     assert read._silent_writers(SHEET, _sheet(parent_wrote=True)) == set()
     assert read._silent_writers(SHEET, _sheet(False, provider_wrote=False)) == set()
+
+
+def test_a_row_whose_parent_left_no_mark_beside_a_named_child_is_silent():
+    out = _sheet(parent_wrote=False)
+    out["rows.1.child_name"] = FieldValue("LIAM REYES", 0.99, 0, (0, 0, 1, 1), "name")
+    out["rows.1.days.mon.time_in"] = FieldValue("08:00", 0.99, 0, (0, 0, 1, 1), "time")
+    assert read._silent_writers(SHEET, out) == {("parent", "rows.0.")}
 
 
 def test_a_silent_writers_empty_boxes_are_not_sure_on_a_fax_only():
