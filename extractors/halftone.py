@@ -38,6 +38,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .normalize import is_bilevel
+
 WINDOW = 9             # px: the square single pixels are counted in (about 1 mm at 200 dpi)
 DENSE = 0.08           # share of single pixels in it that makes it dithered
 MIN_AREA = 0.03        # share of the page dithered before anything is changed
@@ -73,16 +75,13 @@ def screen(single: np.ndarray) -> tuple[int, float]:
     return best
 
 
-def dithered(pixels: np.ndarray, single: np.ndarray | None = None) -> np.ndarray:
-    """Where a 1-bit page (uint8, 0/255) is dithered: a bool mask, widened by ``REACH``."""
-    if single is None:
-        single = single_pixels(pixels < 128)
+def dithered(single: np.ndarray) -> np.ndarray:
+    """Where a page whose ``single`` pixels these are is dithered: a bool mask, widened by
+    ``REACH``."""
     density = cv2.boxFilter(single.astype(np.float32), -1, (WINDOW, WINDOW),
                             borderType=cv2.BORDER_REPLICATE)
     dense = (density >= DENSE).astype(np.uint8)
-    if REACH:
-        dense = cv2.dilate(dense, np.ones((2 * REACH + 1,) * 2, np.uint8))
-    return dense.astype(bool)
+    return cv2.dilate(dense, np.ones((2 * REACH + 1,) * 2, np.uint8)).astype(bool)
 
 
 def whiten_paper(pixels: np.ndarray, single: np.ndarray) -> np.ndarray:
@@ -107,13 +106,13 @@ def descreen(pixels: np.ndarray) -> np.ndarray:
     """``pixels`` with its dithered regions smoothed to grey when they form a screen, or, when
     they do not, its dotted paper made white (``whiten_paper``); returned as it was when it has
     shades of grey already, or nothing of either kind worth the name (``MIN_AREA``)."""
-    if pixels.size == 0 or np.any((pixels > 0) & (pixels < 255)):
+    if pixels.size == 0 or not is_bilevel(pixels):
         return pixels
     single = single_pixels(pixels < 128)
     period, share = screen(single)
     if share < PERIODIC:
         return whiten_paper(pixels, single)
-    mask = dithered(pixels, single)
+    mask = dithered(single)
     if np.count_nonzero(mask) < MIN_AREA * mask.size:
         return pixels
     smooth = cv2.GaussianBlur(pixels, (0, 0), SIGMA * period / 4)

@@ -36,6 +36,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from . import halftone, strokes
+from .normalize import is_bilevel
 from .errors import UnreadableFile, UnsupportedFile
 from .ocr import Word
 
@@ -385,15 +386,15 @@ def _pdf(data: bytes, prefix: str) -> tuple[list[SourcePage], list[str]]:
         try:
             page = pdf[i]
             scale = _pdf_scale(*page.get_size())
+            words = layers[i] if scale == WORKING_DPI / 72 else None
+            fax = _fax_image(page) if words is None else None
+            if fax is not None:                   # its own pixels: nothing to draw
+                pages.append(_page(*fax, origin))
+                continue
             bitmap = page.render(scale=scale, may_draw_forms=True)
             image = np.asarray(bitmap.to_pil().convert("L"), dtype=np.uint8).copy()
         except (pdfium.PdfiumError, OSError, ValueError):
             skipped.append(f"{origin}: damaged, could not be drawn")
-            continue
-        words = layers[i] if scale == WORKING_DPI / 72 else None
-        fax = _fax_image(page) if words is None else None
-        if fax is not None:
-            pages.append(_page(*fax, origin))
             continue
         if words is None:
             image = positive(image)
@@ -425,7 +426,7 @@ def _fax_image(page) -> tuple[np.ndarray, tuple[float, float]] | None:
         pixels = _grey(images[0].get_bitmap(render=False).to_pil())
     except (pdfium.PdfiumError, OSError, ValueError):
         return None
-    if pixels.size == 0 or np.any((pixels > 0) & (pixels < 255)):
+    if pixels.size == 0 or not is_bilevel(pixels):
         return None
     h, w = pixels.shape
     return pixels, (w * 72 / placed.a, h * 72 / placed.d)

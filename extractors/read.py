@@ -451,8 +451,9 @@ def _silent_writers(layout: Page, out: dict[str, FieldValue]) -> set[tuple[str, 
             continue
         row = ROW.match(f.name)
         for where in ("", row.group(0)) if row else ("",):
-            signers |= {(f.filled_by, where)} if f.type == "signature" else set()
             key = (f.filled_by, where)
+            if f.type == "signature":
+                signers.add(key)
             marked[key] = marked.get(key, False) or fv.value not in SILENT
     return {(w, where) for w, where in signers if not marked[(w, where)]
             and any(m for (other, there), m in marked.items() if there == where and other != w)}

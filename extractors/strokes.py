@@ -17,6 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .normalize import is_bilevel
+
 SHORT_RUN = 8          # px: black runs up to this long are stroke widths (longer: rules, bars)
 EVERY = 4              # every fourth row and column is measured (the mean hardly moves)
 HEAVY = 3.45           # px: a page whose mean short run is wider than this was sent dark
@@ -39,7 +41,7 @@ def thinned(image: np.ndarray) -> np.ndarray:
     """``image`` (a 1-bit page, uint8 0/255, square pixels at about 200 dpi) with a pixel
     taken off every stroke when its strokes are ``HEAVY``; returned as it was otherwise, and
     when it has shades of grey."""
-    if image.size == 0 or np.any((image > 0) & (image < 255)):
+    if image.size == 0 or not is_bilevel(image):
         return image
     if stroke_width(image < 128) <= HEAVY:
         return image
